@@ -1,0 +1,229 @@
+"""kpibot benchmarks: run `python benchmarks/bench.py` (add `--rows 500000` for a quick look).
+
+Prints, for a generated data set (default: five years of daily data, 40 metrics, 6 networks and
+8 segments, about 3.5 million rows):
+- CSV import rate of `kpibot import`'s code beside a plain sqlite3 executemany upsert of the same
+  rows into an indexed table (the practical limit on this machine), and the peak memory of both;
+- import peak memory for a quarter of the file and the whole file (flat means it does not grow);
+- latency (median, p99 over 200 runs) of the full answer to `/kpi engagement_rate last quarter by
+  network`, in process.
+Each measurement that reports memory runs in its own process, so peak RSS belongs to it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NETWORKS = ["facebook", "instagram", "linkedin", "x", "pinterest", "tiktok"]
+SEGMENTS = [f"segment_{i}" for i in range(1, 9)]
+BASE = [
+    "impressions",
+    "reach",
+    "organic_reach",
+    "paid_reach",
+    "views",
+    "posts",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "clicks",
+    "followers",
+    "new_followers",
+    "lost_followers",
+    "reviews",
+    "mentions",
+    "sessions",
+    "social_sessions",
+    "referral_sessions",
+    "direct_sessions",
+    "bounces",
+    "conversions",
+    "leads",
+    "customers",
+    "revenue",
+    "spend",
+    "hours",
+    "csat",
+]
+METRICS = BASE + [f"custom_{i:02d}" for i in range(1, 13)]
+LAST_DAY = date(2026, 11, 21)
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+TEAM = "TBENCH"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def days_for(rows: int) -> int:
+    return max(1, rows // (len(METRICS) * len(NETWORKS) * len(SEGMENTS)))
+
+
+def generate(path: Path, days: int) -> int:
+    rnd = random.Random(7)
+    start = LAST_DAY - timedelta(days=days - 1)
+    count = 0
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["date", "metric", "value", "network", "segment"])
+        for d in range(days):
+            day = (start + timedelta(days=d)).isoformat()
+            for network in NETWORKS:
+                for segment in SEGMENTS:
+                    out.writerows([day, m, rnd.randint(0, 5000), network, segment] for m in METRICS)
+                    count += len(METRICS)
+    return count
+
+
+def phase_plain(csv_path: Path) -> dict:
+    """The practical limit: rows already parsed, one executemany upsert into an indexed table."""
+    rows, ids = [], {}
+    with csv_path.open(newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for day, metric, value, network, segment in reader:
+            sid = ids.setdefault((metric, network, segment), len(ids) + 1)
+            rows.append((sid, day, float(value)))
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "plain.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(
+            "CREATE TABLE obs (series_id INTEGER NOT NULL, date TEXT NOT NULL, value REAL NOT NULL, "
+            "PRIMARY KEY (series_id, date)) WITHOUT ROWID"
+        )
+        started = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO obs VALUES (?, ?, ?) ON CONFLICT (series_id, date) DO UPDATE SET "
+            "value = excluded.value",
+            rows,
+        )
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+        conn.close()
+    return {"rows": len(rows), "seconds": elapsed, "peak_rss_mb": peak_rss_mb()}
+
+
+def phase_import(csv_path: Path, db_path: Path) -> dict:
+    from kpi.importer import import_csv
+    from kpi.store import Store
+
+    with Store(db_path) as store:
+        started = time.perf_counter()
+        summary = import_csv(store, TEAM, csv_path)
+        elapsed = time.perf_counter() - started
+    return {"rows": summary.inserted + summary.replaced, "seconds": elapsed, "peak_rss_mb": peak_rss_mb()}
+
+
+def phase_query(db_path: Path, runs: int) -> dict:
+    from kpi.answers import Context, answer
+    from kpi.store import Store
+
+    text = "/kpi engagement_rate last quarter by network"
+    timings = []
+    with Store(db_path) as store:
+        ctx = Context(store, TEAM, NOW)
+        reply = answer(text, ctx)
+        for _ in range(runs):
+            started = time.perf_counter()
+            answer(text, ctx)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "median_ms": statistics.median(timings),
+        "p99_ms": timings[int(len(timings) * 0.99) - 1],
+        "answer": [reply.title, *reply.lines, *(" ".join(r) for r in reply.table.rows)],
+    }
+
+
+def run_phase(*args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=3_500_000, help="about how many rows to generate")
+    parser.add_argument("--runs", type=int, default=200, help="query repetitions")
+    parser.add_argument("--dir", default=str(ROOT / "benchmarks" / "out"), help="where data files go")
+    parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        name, *rest = args.phase
+        result = {
+            "plain": lambda: phase_plain(Path(rest[0])),
+            "import": lambda: phase_import(Path(rest[0]), Path(rest[1])),
+            "query": lambda: phase_query(Path(rest[0]), int(rest[1])),
+        }[name]()
+        print(json.dumps(result))
+        return
+
+    work = Path(args.dir)
+    work.mkdir(parents=True, exist_ok=True)
+    days = days_for(args.rows)
+    full, quarter = work / f"data-{days}d.csv", work / f"data-{max(1, days // 4)}d.csv"
+    for path, n in ((full, days), (quarter, max(1, days // 4))):
+        if not path.exists():
+            print(f"generating {path.name} ...", flush=True)
+            generate(path, n)
+    print(f"data: {days} days x {len(METRICS)} metrics x {len(NETWORKS)} networks x {len(SEGMENTS)} segments")
+
+    plain = run_phase("plain", str(full))
+    db = work / "bench.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    small_db = work / "bench-small.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{small_db}{suffix}").unlink(missing_ok=True)
+    small = run_phase("import", str(quarter), str(small_db))
+    imported = run_phase("import", str(full), str(db))
+    query = run_phase("query", str(db), str(args.runs))
+
+    plain_rate = plain["rows"] / plain["seconds"]
+    rate = imported["rows"] / imported["seconds"]
+    print()
+    print(
+        f"plain sqlite3 executemany upsert   {plain['rows']:>10,} rows  {plain_rate:>10,.0f} rows/s  "
+        f"peak {plain['peak_rss_mb']:,.0f} MB"
+    )
+    print(
+        f"kpibot import (CSV -> SQLite)      {imported['rows']:>10,} rows  {rate:>10,.0f} rows/s  "
+        f"peak {imported['peak_rss_mb']:,.0f} MB   = {rate / plain_rate:.0%} of plain (target >= 60%)"
+    )
+    print(
+        f"kpibot import, quarter of the file {small['rows']:>10,} rows  "
+        f"{small['rows'] / small['seconds']:>10,.0f} rows/s  peak {small['peak_rss_mb']:,.0f} MB   "
+        f"(flat memory: {imported['peak_rss_mb'] / small['peak_rss_mb']:.2f}x for 4x the rows)"
+    )
+    print(
+        f"/kpi engagement_rate last quarter by network, in process: median {query['median_ms']:.2f} ms, "
+        f"p99 {query['p99_ms']:.2f} ms over {args.runs} runs (target p99 < 20 ms)"
+    )
+    print("  " + "\n  ".join(query["answer"]))
+    print(f"database: {os.path.getsize(db) / 1e6:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""The `kpibot` command: the composition root that reads settings, opens the store and picks a surface."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kpi.errors import ImportFailed, KpiError
+
+from .config import Settings
+
+log = logging.getLogger("kpibot")
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
+DEMO_DB = "kpibot-demo.db"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpibot", description="Marketing and social-media KPIs, in Slack and here."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="build a demo database and open a console that answers /kpi commands")
+    demo.add_argument("--db", default=DEMO_DB, help=f"demo database path (default: {DEMO_DB})")
+    demo.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
+
+    ask = sub.add_parser("ask", help='answer one command, e.g. kpibot ask "/kpi engagement last quarter"')
+    ask.add_argument("text", help="the command, with or without the leading /kpi")
+    ask.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
+    ask.add_argument("--channel", default="console", help="channel id for subscriptions (default: console)")
+    ask.add_argument("--user", default="console", help="user id, checked against KPIBOT_ADMINS")
+    ask.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
+    ask.add_argument(
+        "--now", help="answer as if it were this ISO date-time (for scripts and reproducible output)"
+    )
+
+    imp = sub.add_parser("import", help="import CSV files (long or wide layout)")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="write the valid rows and list the invalid ones"
+    )
+    imp.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_OK
+    commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+        "demo": _demo,
+        "ask": _ask,
+        "import": _import,
+    }
+    try:
+        settings = Settings.from_env()
+        return commands[args.command](args, settings)
+    except KpiError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unexpected error (ref %s)", ref)
+        print(f"Something went wrong (ref {ref}); the log has the details.", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise KpiError(f"--now: `{text}` is not an ISO date-time such as 2026-11-23T09:00+01:00.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _answer_line(
+    text: str, team: str, settings: Settings, db: str, *, channel: str, user: str, now: datetime | None = None
+) -> tuple[str, bool]:
+    from kpi.answers import Context, answer
+    from kpi.store import Store
+
+    from .console import render
+
+    with Store(db, default_tz=settings.tz) as store:
+        ctx = Context(store, team, now or datetime.now(UTC), user, channel, settings.admins)
+        try:
+            return render(answer(text, ctx)), True
+        except KpiError as exc:
+            return str(exc), False
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    text, ok = _answer_line(
+        args.text,
+        args.team or settings.team,
+        settings,
+        args.db or settings.db,
+        channel=args.channel,
+        user=args.user,
+        now=_now(args.now),
+    )
+    print(text, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_USER_ERROR
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from kpi import demo
+    from kpi.periods import today_in
+    from kpi.store import Store
+
+    team = args.team or settings.team
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    with Store(args.db, default_tz=settings.tz) as store:
+        fresh = store.latest_date(team) is None
+        yesterday = today_in(store.settings(team).tz if not fresh else "Europe/Paris", datetime.now(UTC))
+        yesterday -= timedelta(days=1)
+        if tty:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task(
+                    "Building the demo data" if fresh else "Topping up the demo data", total=1
+                )
+                days = demo.fill(
+                    store, team, yesterday, lambda done, total: bar.update(task, completed=done, total=total)
+                )
+        else:
+            days = demo.fill(store, team, yesterday)
+    if tty:
+        what = "created" if fresh else ("topped up" if days else "reused")
+        print(f"Demo database {args.db} {what}: team {team}, data through {yesterday.isoformat()}.")
+        print(
+            'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", "/kpi help"); '
+            "Ctrl-D to quit.\n"
+        )
+    return _console(args.db, team, settings, tty)
+
+
+def _console(db: str, team: str, settings: Settings, tty: bool) -> int:
+    while True:
+        try:
+            line = input("kpi> " if tty else "")
+        except EOFError:
+            if tty:
+                print()
+            return EXIT_OK
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in ("exit", "quit"):
+            return EXIT_OK
+        text, _ = _answer_line(line, team, settings, db, channel="demo", user="console")
+        if not tty:
+            print(f"> {line}")
+        print(text)
+        print()
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from kpi.importer import import_csv
+    from kpi.store import Store
+
+    team = args.team or settings.team
+    failed = False
+    tty = sys.stderr.isatty()
+    with Store(args.db or settings.db, default_tz=settings.tz) as store:
+        tz = store.settings(team).tz
+        for name in args.files:
+            path = Path(name)
+            if not path.is_file():
+                print(f"{name}: no such file.", file=sys.stderr)
+                failed = True
+                continue
+            try:
+                if tty:
+                    from rich.progress import Progress
+
+                    with Progress(transient=True) as bar:
+                        task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
+                        summary = import_csv(
+                            store,
+                            team,
+                            path,
+                            skip_invalid=args.skip_invalid,
+                            tz=tz,
+                            progress=lambda done, t=task: bar.update(t, completed=done),
+                        )
+                else:
+                    summary = import_csv(store, team, path, skip_invalid=args.skip_invalid, tz=tz)
+            except ImportFailed as exc:
+                failed = True
+                print(f"{name}: {exc}", file=sys.stderr)
+                for problem in exc.problems:
+                    print(f"  {problem}", file=sys.stderr)
+                continue
+            print(
+                f"{name}: {summary.read:,} rows read, {summary.inserted:,} inserted, "
+                f"{summary.replaced:,} replaced, {summary.rejected:,} rejected ({summary.layout} layout)"
+            )
+            for problem in summary.problems:
+                print(f"  {problem}")
+            if summary.unlisted_problems:
+                print(f"  ... and {summary.unlisted_problems:,} more")
+    return EXIT_USER_ERROR if failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

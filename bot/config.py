@@ -1,0 +1,79 @@
+"""Settings: the only place that reads the environment (and a ``.env`` file in the working directory)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpi.errors import KpiError
+from kpi.periods import zone
+
+
+class ConfigError(KpiError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = "https://slack.com/api/"
+    db: str = "./kpibot.db"
+    team: str = "T0LOCAL"
+    admins: frozenset[str] = field(default_factory=frozenset)
+    tz: str = "UTC"
+    port: int = 3000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+        if env is None:
+            if dotenv:
+                _load_dotenv()
+            env = dict(os.environ)
+        tz = env.get("KPIBOT_TZ") or "UTC"
+        try:
+            zone(tz)
+        except KpiError as exc:
+            raise ConfigError(f"KPIBOT_TZ: {exc}") from None
+        port_text = env.get("PORT") or "3000"
+        if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a port number, not `{port_text}`.")
+        api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
+        if not api_url.endswith("/"):
+            api_url += "/"
+        admins = frozenset(a.strip() for a in (env.get("KPIBOT_ADMINS") or "").split(",") if a.strip())
+        return cls(
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            api_url=api_url,
+            db=env.get("KPIBOT_DB") or "./kpibot.db",
+            team=env.get("KPIBOT_TEAM") or "T0LOCAL",
+            admins=admins,
+            tz=tz,
+            port=int(port_text),
+        )
+
+    def require(self, *names: str) -> None:
+        """One error naming every missing variable, so a first start fails once, not once per variable."""
+        variables = {
+            "bot_token": "SLACK_BOT_TOKEN",
+            "signing_secret": "SLACK_SIGNING_SECRET",
+            "app_token": "SLACK_APP_TOKEN",
+        }
+        missing = [variables[n] for n in names if not getattr(self, n)]
+        if missing:
+            raise ConfigError(
+                "Missing settings: " + ", ".join(missing) + ". Set them in the environment or in a .env file "
+                "(see .env.example and the README's Slack section)."
+            )
+
+
+def _load_dotenv() -> None:
+    path = Path.cwd() / ".env"
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)

@@ -1,0 +1,196 @@
+"""The KPI catalog: built-in KPIs, their aliases, team definitions, and name resolution."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from . import formula as fx
+from .errors import InvalidFormula, UnknownKpi
+
+UNITS = ("percent", "count", "ratio", "currency", "score")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    formula: str
+    unit: str
+    better: str = "higher"
+    description: str = ""
+    builtin: bool = True
+    tree: fx.Node | None = None
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.better == "lower"
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        assert self.tree is not None
+        seen: dict[str, None] = {}
+        for agg in fx.aggregates(self.tree):
+            for metric in agg.metrics:
+                seen[metric] = None
+        return tuple(seen)
+
+    @property
+    def additive(self) -> bool:
+        return self.tree is not None and fx.is_additive(self.tree)
+
+
+def _b(name: str, formula: str, unit: str, description: str, better: str = "higher") -> Kpi:
+    return Kpi(name, formula, unit, better, description)
+
+
+_SIMPLE_SUMS = {
+    "impressions": "times posts were displayed",
+    "reach": "unique people reached",
+    "organic_reach": "people reached without paid promotion",
+    "paid_reach": "people reached through paid promotion",
+    "views": "video and content views",
+    "posts": "posts published",
+    "leads": "leads generated",
+    "reviews": "reviews and ratings received",
+    "mentions": "brand mentions",
+    "new_followers": "followers gained",
+}
+
+BUILTINS: dict[str, Kpi] = {
+    k.name: k
+    for k in [
+        *(_b(name, f"sum({name})", "count", description) for name, description in _SIMPLE_SUMS.items()),
+        _b("followers", "last(followers)", "count", "audience size on the latest day with data"),
+        _b(
+            "follower_growth_rate",
+            "sum(new_followers - lost_followers) / (last(followers) - sum(new_followers - lost_followers))",
+            "percent",
+            "net follower growth over the audience at the start of the period",
+        ),
+        _b(
+            "engagements",
+            "sum(likes + comments + shares + saves)",
+            "count",
+            "likes, comments, shares and saves",
+        ),
+        _b("engagement_rate", "engagements / sum(impressions)", "percent", "engagements per impression"),
+        _b("applause_rate", "sum(likes) / sum(posts)", "ratio", "likes per post"),
+        _b("conversation_rate", "sum(comments) / sum(posts)", "ratio", "comments per post"),
+        _b("amplification_rate", "sum(shares) / sum(posts)", "ratio", "shares per post"),
+        _b("avg_organic_reach", "sum(organic_reach) / sum(posts)", "count", "organic reach per post"),
+        _b("ctr", "sum(clicks) / sum(impressions)", "percent", "clicks per impression"),
+        _b(
+            "social_traffic_share",
+            "sum(social_sessions) / sum(sessions)",
+            "percent",
+            "site sessions from social",
+        ),
+        _b(
+            "bounce_rate",
+            "sum(bounces) / sum(sessions)",
+            "percent",
+            "sessions that left after one page",
+            "lower",
+        ),
+        _b("conversion_rate", "sum(conversions) / sum(sessions)", "percent", "sessions that converted"),
+        _b("lead_conversion_rate", "sum(customers) / sum(leads)", "percent", "leads that became customers"),
+        _b("cost_per_lead", "sum(spend) / sum(leads)", "currency", "spend per lead", "lower"),
+        _b(
+            "roi",
+            "(sum(revenue) - (sum(spend) + sum(hours) * hourly_rate)) / (sum(spend) + sum(hours) * hourly_rate)",
+            "percent",
+            "return on spend plus hours at the team's hourly rate",
+        ),
+        _b("csat", "mean(csat)", "score", "customer satisfaction score"),
+    ]
+}
+
+ALIASES: dict[str, str] = {
+    "engagement": "engagement_rate",
+    "er": "engagement_rate",
+    "growth": "follower_growth_rate",
+    "follower_growth": "follower_growth_rate",
+    "traffic": "social_traffic_share",
+    "social_traffic": "social_traffic_share",
+    "cpl": "cost_per_lead",
+    "applause": "applause_rate",
+    "conversation": "conversation_rate",
+    "amplification": "amplification_rate",
+    "reshare_rate": "amplification_rate",
+    "click_through_rate": "ctr",
+    "bounce": "bounce_rate",
+    "conversion": "conversion_rate",
+    "conversions_rate": "conversion_rate",
+    "lead_conversion": "lead_conversion_rate",
+    "return": "roi",
+    "satisfaction": "csat",
+    "audience": "followers",
+}
+
+
+class Catalog:
+    """The KPIs one team sees: the built-ins, overridden or extended by the team's definitions."""
+
+    def __init__(self, definitions: dict[str, tuple[str, str, str]] | None = None) -> None:
+        self.kpis: dict[str, Kpi] = dict(BUILTINS)
+        for name, (formula, unit, better) in (definitions or {}).items():
+            self.kpis[name] = Kpi(name, formula, unit, better, "team definition", builtin=False)
+        self._compiled: dict[str, Kpi] = {}
+
+    def names(self) -> list[str]:
+        return list(self.kpis)
+
+    def resolve(self, typed: str) -> Kpi:
+        """By exact name, then alias, then unique prefix; else an error suggesting the closest names."""
+        name = typed.strip().lower().replace("-", "_")
+        if name in self.kpis:
+            return self.compiled(name)
+        if name in ALIASES and ALIASES[name] in self.kpis:
+            return self.compiled(ALIASES[name])
+        starts = sorted(
+            {n for n in self.kpis if n.startswith(name)}
+            | {ALIASES[a] for a in ALIASES if a.startswith(name) and ALIASES[a] in self.kpis}
+        )
+        if name and len(starts) == 1:
+            return self.compiled(starts[0])
+        if len(starts) > 1:
+            options = ", ".join(f"`{s}`" for s in starts[:6])
+            raise UnknownKpi(f"`{typed}` could be several KPIs: {options}. Type more of the name.")
+        raise UnknownKpi(self._unknown_message(typed, name))
+
+    def _unknown_message(self, typed: str, name: str) -> str:
+        pool = list(self.kpis) + list(ALIASES)
+        close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+        suggestions = list(dict.fromkeys(ALIASES.get(c, c) for c in close))
+        if suggestions:
+            options = " or ".join(f"`{s}`" for s in suggestions)
+            return f"Unknown KPI `{typed}`. Did you mean {options}? `/kpi list` shows them all."
+        return f"Unknown KPI `{typed}`. `/kpi list` shows the KPIs you can ask for."
+
+    def compiled(self, name: str) -> Kpi:
+        """The KPI with its formula parsed and references to other KPIs expanded."""
+        if name not in self._compiled:
+            self._compiled[name] = self._compile(name, ())
+        return self._compiled[name]
+
+    def _compile(self, name: str, stack: tuple[str, ...]) -> Kpi:
+        if name in stack:
+            chain = " → ".join((*stack, name))
+            raise InvalidFormula(f"The KPI `{stack[0]}` refers to itself ({chain}).")
+        kpi = self.kpis[name]
+        tree = fx.parse(kpi.formula)
+        expansions: dict[str, fx.Node] = {}
+        for ref in fx.refs(tree):
+            if ref in fx.SETTINGS:
+                continue
+            target = ref if ref in self.kpis else ALIASES.get(ref)
+            if target is None or target not in self.kpis:
+                raise InvalidFormula(
+                    f"The formula of `{name}` uses `{ref}`, which is not a KPI. Wrap metrics in sum(), "
+                    f"last() or mean(), as in `sum({ref})`."
+                )
+            sub = self._compile(target, (*stack, name))
+            assert sub.tree is not None
+            expansions[ref] = sub.tree
+        tree = fx.substitute(tree, expansions)
+        return Kpi(kpi.name, kpi.formula, kpi.unit, kpi.better, kpi.description, kpi.builtin, tree)

@@ -1,0 +1,439 @@
+"""The `/kpi` grammar: the text after `/kpi` becomes a command object, or an error showing the right form.
+
+Pure functions of the text: no store, no clock. Every surface (Slack, console, `kpibot ask`) parses
+through ``parse`` so they all understand the same commands.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from .catalog import UNITS
+from .errors import InvalidCommand, InvalidTarget
+from .formula import NAME
+from .names import dimension_value, snake
+from .periods import zone
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CADENCES = ("weekly", "quarterly")
+RESERVED = {
+    "help",
+    "list",
+    "goal",
+    "goals",
+    "record",
+    "subscribe",
+    "unsubscribe",
+    "subscriptions",
+    "report",
+    "define",
+    "undefine",
+    "settings",
+    "set",
+    "by",
+}
+
+USAGE = {
+    "kpi": "/kpi <kpi> [period] [by <dimension>] [<dimension>:<value> ...]   e.g. /kpi engagement last quarter by network",
+    "goal": "/kpi goal <kpi> <target> [per week|per month|per quarter|by YYYY-MM-DD] [<dimension>:<value> ...]   "
+    "e.g. /kpi goal engagement 4.5% per month network:instagram",
+    "goal remove": "/kpi goal remove <id>   (ids are in /kpi goals)",
+    "record": "/kpi record <metric> <value> [YYYY-MM-DD] [<dimension>:<value> ...]   e.g. /kpi record followers 12500 network:linkedin",
+    "subscribe": '/kpi subscribe weekly|quarterly [kpi,kpi,...] [at "mon 09:00"] [tz Area/City]',
+    "unsubscribe": "/kpi unsubscribe weekly|quarterly",
+    "report": "/kpi report weekly|quarterly [period]",
+    "define": "/kpi define <name> = <formula> [as percent|count|ratio|currency|score] [lower is better]   "
+    "e.g. /kpi define save_rate = sum(saves) / sum(impressions) as percent",
+    "undefine": "/kpi undefine <name>",
+    "set": "/kpi set timezone <Area/City> | /kpi set currency <CODE> | /kpi set hourly_rate <amount>",
+}
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class ListKpis:
+    pass
+
+
+@dataclass(frozen=True)
+class KpiQuery:
+    kpi: str
+    period: str = ""
+    by: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A typed target: ``percent`` when written with %, so 4.5% and 4.5 both mean 4.5% for a percent KPI."""
+
+    number: float
+    percent: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class SetGoal:
+    kpi: str
+    target: Target
+    cadence: str = "month"
+    deadline: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+    mutating = True
+
+
+@dataclass(frozen=True)
+class ListGoals:
+    pass
+
+
+@dataclass(frozen=True)
+class RemoveGoal:
+    goal_id: int
+    mutating = True
+
+
+@dataclass(frozen=True)
+class Record:
+    metric: str
+    value: float
+    day: str | None = None
+    dims: dict[str, str] = field(default_factory=dict)
+    mutating = True
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    cadence: str
+    kpis: tuple[str, ...] = ()
+    day: str = "mon"
+    time: str = "09:00"
+    tz: str | None = None
+    mutating = True
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    cadence: str
+    mutating = True
+
+
+@dataclass(frozen=True)
+class ListSubscriptions:
+    pass
+
+
+@dataclass(frozen=True)
+class Report:
+    cadence: str
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class Define:
+    name: str
+    formula: str
+    unit: str = "count"
+    better: str = "higher"
+    mutating = True
+
+
+@dataclass(frozen=True)
+class Undefine:
+    name: str
+    mutating = True
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class SetSetting:
+    key: str
+    value: str
+    mutating = True
+
+
+Command = (
+    Help
+    | ListKpis
+    | KpiQuery
+    | SetGoal
+    | ListGoals
+    | RemoveGoal
+    | Record
+    | Subscribe
+    | Unsubscribe
+    | ListSubscriptions
+    | Report
+    | Define
+    | Undefine
+    | ShowSettings
+    | SetSetting
+)
+
+
+def is_mutating(command: Command) -> bool:
+    return bool(getattr(command, "mutating", False))
+
+
+def _usage_error(message: str, form: str) -> InvalidCommand:
+    return InvalidCommand(f"{message}\nUsage: `{USAGE[form]}`")
+
+
+def _split(text: str) -> list[str]:
+    cleaned = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'").replace(" ", " ")
+    try:
+        return shlex.split(cleaned)
+    except ValueError:
+        raise InvalidCommand('A quote is not closed. Close it, as in `at "mon 09:00"`.') from None
+
+
+def parse(text: str) -> Command:
+    """Parse the text typed after `/kpi`."""
+    text = text.strip()
+    if text.startswith("/kpi"):
+        text = text[4:].strip()
+    if not text or text.lower() in ("help", "?"):
+        return Help()
+    head, _, rest = text.partition(" ")
+    word = head.lower()
+    rest = rest.strip()
+    if word == "help":
+        return Help(rest.lower() or None)
+    if word == "define":
+        return _define(rest)
+    tokens = _split(rest)
+    if word == "list":
+        return ListKpis()
+    if word == "goals" and not tokens:
+        return ListGoals()
+    if word == "goal":
+        return _goal(tokens)
+    if word == "record":
+        return _record(tokens)
+    if word == "subscribe":
+        return _subscribe(tokens)
+    if word == "unsubscribe":
+        if len(tokens) != 1 or tokens[0].lower() not in CADENCES:
+            raise _usage_error("Say which digest to stop.", "unsubscribe")
+        return Unsubscribe(tokens[0].lower())
+    if word == "subscriptions":
+        return ListSubscriptions()
+    if word == "report":
+        if not tokens or tokens[0].lower() not in CADENCES:
+            raise _usage_error("Say which digest: weekly or quarterly.", "report")
+        return Report(tokens[0].lower(), " ".join(tokens[1:]))
+    if word == "undefine":
+        if len(tokens) != 1:
+            raise _usage_error("Name the KPI to retire.", "undefine")
+        return Undefine(snake(tokens[0]))
+    if word == "settings":
+        return ShowSettings()
+    if word == "set":
+        return _set(tokens)
+    return _kpi_query([head, *tokens])
+
+
+def _filters(tokens: list[str], form: str) -> tuple[list[str], dict[str, str]]:
+    """Split `dimension:value` tokens from the others."""
+    rest, filters = [], {}
+    for token in tokens:
+        if ":" in token and not re.fullmatch(r"\d{1,2}:\d{2}", token):
+            dim, _, value = token.partition(":")
+            if not dim.strip() or not value.strip():
+                raise _usage_error(
+                    f"`{token}` is not a filter; write `dimension:value`, as in `network:instagram`.", form
+                )
+            filters[snake(dim)] = dimension_value(value)
+        else:
+            rest.append(token)
+    return rest, filters
+
+
+def _kpi_query(tokens: list[str]) -> KpiQuery:
+    name, *others = tokens
+    others, filters = _filters(others, "kpi")
+    by = None
+    period_words: list[str] = []
+    i = 0
+    while i < len(others):
+        token = others[i]
+        if (
+            token.lower() == "by"
+            and i + 1 < len(others)
+            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", others[i + 1])
+        ):
+            if by is not None:
+                raise _usage_error("Only one `by` per question.", "kpi")
+            by = snake(others[i + 1])
+            i += 2
+            continue
+        if token.lower() == "by":
+            raise _usage_error("`by` needs a dimension, as in `by network`.", "kpi")
+        period_words.append(token)
+        i += 1
+    return KpiQuery(snake(name), " ".join(period_words), by, filters)
+
+
+_TARGET = re.compile(r"^(?:([A-Za-z]{3})\s*|\$|€|£)?\s*(-?[\d,]*\.?\d+)\s*([kKmM%]?)$")
+
+
+def parse_target(text: str) -> Target:
+    """'4.5%', '12,000', '10k', '1.2M', 'USD 500', '$500' -> a number; anything else is an error."""
+    raw = text.strip()
+    match = _TARGET.match(raw)
+    if not match or (
+        match.group(2).count(",") and not re.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?", match.group(2))
+    ):
+        raise InvalidTarget(
+            f"The target `{raw}` is not a number. Write it as `4.5%`, `12,000`, `10k` or `USD 500`.\n"
+            f"Usage: `{USAGE['goal']}`"
+        )
+    number = float(match.group(2).replace(",", ""))
+    suffix = match.group(3).lower()
+    if suffix == "k":
+        number *= 1_000
+    elif suffix == "m":
+        number *= 1_000_000
+    if number < 0:
+        raise InvalidTarget(f"The target `{raw}` is negative; goals need a target of zero or more.")
+    return Target(number, suffix == "%", raw)
+
+
+def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
+    if tokens and tokens[0].lower() in ("remove", "delete", "rm"):
+        if len(tokens) != 2 or not tokens[1].lstrip("#").isdigit():
+            raise _usage_error("Give the goal's number.", "goal remove")
+        return RemoveGoal(int(tokens[1].lstrip("#")))
+    tokens, filters = _filters(tokens, "goal")
+    if len(tokens) < 2:
+        raise _usage_error("A goal needs a KPI and a target.", "goal")
+    kpi, target_text, *rest = tokens
+    if re.fullmatch(r"[A-Za-z]{3}", target_text) and rest:
+        target_text = f"{target_text} {rest.pop(0)}"
+    target = parse_target(target_text)
+    cadence, deadline = "month", None
+    if rest:
+        phrase = " ".join(rest).lower()
+        match = re.fullmatch(
+            r"(?:per|a|each|every) (week|month|quarter)|(weekly|monthly|quarterly)|by (\d{4}-\d{2}-\d{2})",
+            phrase,
+        )
+        if not match:
+            raise _usage_error(f"I don't understand `{' '.join(rest)}` in a goal.", "goal")
+        if match.group(1):
+            cadence = match.group(1)
+        elif match.group(2):
+            cadence = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}[match.group(2)]
+        else:
+            cadence, deadline = "date", match.group(3)
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", deadline):
+                raise _usage_error(f"`{deadline}` is not a date.", "goal")
+    return SetGoal(snake(kpi), target, cadence, deadline, filters)
+
+
+def _record(tokens: list[str]) -> Record:
+    tokens, dims = _filters(tokens, "record")
+    if len(tokens) not in (2, 3):
+        raise _usage_error("Record needs a metric and a value.", "record")
+    metric, raw_value, *day = tokens
+    try:
+        value = float(raw_value.replace(",", ""))
+    except ValueError:
+        raise _usage_error(f"`{raw_value}` is not a number.", "record") from None
+    if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day[0]):
+        raise _usage_error(f"`{day[0]}` is not a date; write YYYY-MM-DD.", "record")
+    name = snake(metric)
+    if not name or not NAME.fullmatch(name):
+        raise _usage_error(f"`{metric}` is not a metric name.", "record")
+    return Record(name, value, day[0] if day else None, dims)
+
+
+def _subscribe(tokens: list[str]) -> Subscribe:
+    if not tokens or tokens[0].lower() not in CADENCES:
+        raise _usage_error("Say which digest: weekly or quarterly.", "subscribe")
+    cadence, rest = tokens[0].lower(), tokens[1:]
+    kpis: tuple[str, ...] = ()
+    day, time, tz = "mon", "09:00", None
+    i = 0
+    while i < len(rest):
+        token = rest[i].lower()
+        if token == "at" and i + 1 < len(rest):
+            day, time = _schedule(rest[i + 1])
+            i += 2
+        elif token == "tz" and i + 1 < len(rest):
+            tz = rest[i + 1]
+            zone(tz)
+            i += 2
+        elif not kpis and token not in ("at", "tz"):
+            kpis = tuple(snake(k) for k in token.split(",") if k.strip())
+            i += 1
+        else:
+            raise _usage_error(f"I don't understand `{rest[i]}` here.", "subscribe")
+    return Subscribe(cadence, kpis, day, time, tz)
+
+
+def _schedule(text: str) -> tuple[str, str]:
+    match = re.fullmatch(
+        r"(?:(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+)?(\d{1,2}):(\d{2})", text.strip().lower()
+    )
+    if not match or int(match.group(2)) > 23 or int(match.group(3)) > 59:
+        raise _usage_error(f'`{text}` is not a day and time; write it as `"mon 09:00"`.', "subscribe")
+    return match.group(1) or "mon", f"{int(match.group(2)):02d}:{match.group(3)}"
+
+
+def _define(text: str) -> Define:
+    name_part, eq, rest = text.partition("=")
+    name = snake(name_part)
+    if not eq or not name or not rest.strip():
+        raise _usage_error("A definition needs a name, `=` and a formula.", "define")
+    if not NAME.fullmatch(name) or name in RESERVED:
+        raise _usage_error(f"`{name_part.strip()}` can't be a KPI name; use letters, digits and _.", "define")
+    formula = rest.strip()
+    better = "higher"
+    lowered = formula.lower()
+    if lowered.endswith("lower is better"):
+        better = "lower"
+        formula = formula[: -len("lower is better")].strip()
+    elif lowered.endswith("higher is better"):
+        formula = formula[: -len("higher is better")].strip()
+    unit = "count"
+    match = re.search(r"\s+as\s+([a-z]+)\s*$", formula, re.IGNORECASE)
+    if match:
+        unit = match.group(1).lower()
+        if unit not in UNITS:
+            raise _usage_error(f"`{unit}` is not a unit; use one of {', '.join(UNITS)}.", "define")
+        formula = formula[: match.start()].strip()
+    return Define(name, formula, unit, better)
+
+
+def _set(tokens: list[str]) -> SetSetting:
+    if len(tokens) != 2:
+        raise _usage_error("Name a setting and its value.", "set")
+    key = snake(tokens[0])
+    key = {"tz": "timezone", "time_zone": "timezone", "rate": "hourly_rate"}.get(key, key)
+    if key not in ("timezone", "currency", "hourly_rate"):
+        raise _usage_error(f"`{tokens[0]}` is not a setting.", "set")
+    value = tokens[1]
+    if key == "timezone":
+        zone(value)
+    elif key == "currency":
+        if not re.fullmatch(r"[A-Za-z]{3}", value):
+            raise _usage_error(f"`{value}` is not a currency code such as EUR or USD.", "set")
+        value = value.upper()
+    else:
+        try:
+            if float(value) < 0:
+                raise ValueError
+        except ValueError:
+            raise _usage_error(f"`{value}` is not an hourly rate (a number, 0 or more).", "set") from None
+    return SetSetting(key, value)

@@ -1,0 +1,176 @@
+"""KPI values over periods and dimension slices, computed from period aggregates pushed into SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from . import formula as fx
+from .catalog import Catalog, Kpi
+from .errors import InvalidFilter
+from .store import Agg, Series, Store
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A KPI's value, or why it has none: 'no data' (nothing recorded) or 'n/a' (zero denominator)."""
+
+    number: float | None
+    missing: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.number is not None
+
+
+NO_DATA = Value(None, "no data")
+NOT_APPLICABLE = Value(None, "n/a")
+
+
+class _ZeroDivision(Exception):
+    pass
+
+
+@dataclass
+class Results:
+    """Values per range: ``totals[i]`` over the whole slice, ``groups[g][i]`` per dimension value."""
+
+    totals: list[Value]
+    groups: dict[str, list[Value]]
+    dimensions: set[str]
+
+
+class Engine:
+    """One team's view of the store: its catalog, settings and data."""
+
+    def __init__(self, store: Store, team: str) -> None:
+        self.store = store
+        self.team = team
+        self.settings = store.settings(team)
+        definitions = store.definitions(team)
+        self.catalog = Catalog({n: (d.formula, d.unit, d.better) for n, d in definitions.items()})
+        self._dimensions: dict[str, list[str]] | None = None
+
+    @property
+    def dimensions(self) -> dict[str, list[str]]:
+        if self._dimensions is None:
+            self._dimensions = self.store.dimensions(self.team)
+        return self._dimensions
+
+    def check_slice(self, filters: dict[str, str], by: str | None) -> None:
+        """Unknown dimensions and values are errors that list what the data has."""
+        known = self.dimensions
+        for dim in [*filters, *([by] if by else [])]:
+            if dim not in known:
+                names = ", ".join(f"`{d}`" for d in known) or "none yet"
+                raise InvalidFilter(f"The data has no dimension `{dim}`. Dimensions: {names}.")
+        for dim, wanted in filters.items():
+            if wanted != ALL and wanted not in known[dim]:
+                values = ", ".join(f"`{v}`" for v in known[dim][:20])
+                raise InvalidFilter(f"No data has {dim} `{wanted}`. Known values of {dim}: {values}.")
+
+    def evaluate(
+        self,
+        kpi: Kpi,
+        ranges: Sequence[tuple[date, date]],
+        filters: dict[str, str] | None = None,
+        by: str | None = None,
+    ) -> Results:
+        filters = filters or {}
+        series = {s.id: s for s in self.store.series_for(self.team, kpi.metrics) if _matches(s, filters)}
+        aggs = self.store.aggregate(list(series), ranges)
+        totals: list[dict[str, _Slice]] = [{} for _ in ranges]
+        grouped: dict[str, list[dict[str, _Slice]]] = {}
+        for (sid, index), agg in aggs.items():
+            if not agg.n:
+                continue
+            s = series[sid]
+            _add(totals[index], s.metric, agg)
+            if by:
+                group = grouped.setdefault(s.dims.get(by, ALL), [{} for _ in ranges])
+                _add(group[index], s.metric, agg)
+        rate = self.settings.hourly_rate
+        return Results(
+            [_value(kpi, data, rate) for data in totals],
+            {g: [_value(kpi, data, rate) for data in per_range] for g, per_range in grouped.items()},
+            {d for s in series.values() for d in s.dims},
+        )
+
+    def value(self, kpi: Kpi, start: date, end: date, filters: dict[str, str] | None = None) -> Value:
+        return self.evaluate(kpi, [(start, end)], filters).totals[0]
+
+
+@dataclass
+class _Slice:
+    """One metric over one range and slice: its sum, number of data points, and the sum of each
+    series' value on its latest date (what ``last`` needs)."""
+
+    total: float = 0.0
+    n: int = 0
+    last_sum: float = 0.0
+
+
+def _add(data: dict[str, _Slice], metric: str, agg: Agg) -> None:
+    slot = data.get(metric)
+    if slot is None:
+        slot = data[metric] = _Slice()
+    slot.total += agg.total
+    slot.n += agg.n
+    slot.last_sum += agg.last_value
+
+
+def _value(kpi: Kpi, data: dict[str, _Slice], hourly_rate: float) -> Value:
+    if not data:
+        return NO_DATA
+    assert kpi.tree is not None
+    try:
+        number = _eval(kpi.tree, data, hourly_rate)
+    except _ZeroDivision:
+        return NOT_APPLICABLE
+    return NO_DATA if number is None else Value(number)
+
+
+def _matches(series: Series, filters: dict[str, str]) -> bool:
+    return all(series.dims.get(dim, ALL) == wanted for dim, wanted in filters.items())
+
+
+def _eval(node: fx.Node, data: dict[str, _Slice], hourly_rate: float) -> float | None:
+    if isinstance(node, fx.Num):
+        return node.value
+    if isinstance(node, fx.Ref):
+        return hourly_rate
+    if isinstance(node, fx.Aggregate):
+        return _aggregate(node, data)
+    if isinstance(node, fx.Neg):
+        inner = _eval(node.operand, data, hourly_rate)
+        return None if inner is None else -inner
+    left = _eval(node.left, data, hourly_rate)
+    right = _eval(node.right, data, hourly_rate)
+    if left is None or right is None:
+        return None
+    if node.op == "+":
+        return left + right
+    if node.op == "-":
+        return left - right
+    if node.op == "*":
+        return left * right
+    if right == 0:
+        raise _ZeroDivision
+    return left / right
+
+
+def _aggregate(node: fx.Aggregate, data: dict[str, _Slice]) -> float | None:
+    """One aggregate over the slice. A metric without data adds 0 to a sum; ``mean`` and ``last``
+    need data. ``last`` sums each series' value on its own latest date in the period, so a network
+    whose data lags a day still counts with its latest known audience."""
+    present = [(data[m], coef) for m, coef in node.terms if m in data]
+    if node.fn == "sum":
+        return sum(coef * slot.total for slot, coef in present)
+    if len(present) < len(node.terms) or not present:
+        return None
+    if node.fn == "mean":
+        return sum(coef * slot.total / slot.n for slot, coef in present)
+    return sum(coef * slot.last_sum for slot, coef in present)

@@ -1,0 +1,91 @@
+"""Numbers as the spec writes them (locale en-US): 4.3%, 12,345, 3.47, USD 12.34, +0.4 pp."""
+
+from __future__ import annotations
+
+import math
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def value(number: float | None, unit: str, currency: str = "USD", *, missing: str = "no data") -> str:
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return missing
+    if unit == "percent":
+        return f"{number * 100:,.1f}%"
+    if unit == "count":
+        return f"{number:,.0f}"
+    if unit == "ratio":
+        return f"{number:,.2f}"
+    if unit == "currency":
+        return f"{currency} {number:,.2f}"
+    if unit == "score":
+        return f"{number:,.1f}"
+    return f"{number:,.2f}"
+
+
+def change(current: float | None, previous: float | None, unit: str) -> str:
+    """The change from ``previous``: percentage points for percents, relative otherwise."""
+    delta = change_amount(current, previous, unit)
+    if delta is None:
+        return "n/a"
+    if unit == "percent":
+        return f"{delta * 100:+,.1f} pp"
+    if unit == "score":
+        return f"{delta:+,.1f}"
+    return f"{delta * 100:+,.1f}%"
+
+
+def change_amount(current: float | None, previous: float | None, unit: str) -> float | None:
+    """The change as a number (fraction for relative changes), or None when it has no meaning."""
+    if current is None or previous is None:
+        return None
+    if unit in ("percent", "score"):
+        return current - previous
+    if previous == 0:
+        return None
+    return (current - previous) / abs(previous)
+
+
+def _shown_delta(current: float | None, previous: float | None, unit: str) -> float:
+    """The change as it is displayed (one decimal): a change that shows as 0.0 is flat."""
+    delta = change_amount(current, previous, unit)
+    if delta is None:
+        return 0.0
+    return round(delta, 1) if unit == "score" else round(delta * 100, 1)
+
+
+def direction(current: float | None, previous: float | None, unit: str, lower_is_better: bool) -> str:
+    """'good', 'bad' or 'flat', following the KPI's direction (a falling bounce rate is good)."""
+    delta = _shown_delta(current, previous, unit)
+    if delta == 0:
+        return "flat"
+    return "good" if (delta > 0) != lower_is_better else "bad"
+
+
+def arrow(current: float | None, previous: float | None, unit: str) -> str:
+    delta = _shown_delta(current, previous, unit)
+    if delta == 0:
+        return "→"
+    return "↑" if delta > 0 else "↓"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """Eight bars for the trend; a period without a value is a middle dot."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return "·" * len(values)
+    low, high = min(present), max(present)
+    span = high - low
+    out = []
+    for v in values:
+        if v is None:
+            out.append("·")
+        elif span == 0:
+            out.append(SPARK[3])
+        else:
+            out.append(SPARK[round((v - low) / span * (len(SPARK) - 1))])
+    return "".join(out)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")

@@ -1,0 +1,477 @@
+"""CSV import: long and wide layouts, validated row by row, streamed in chunks, one transaction a file.
+
+Memory stays flat whatever the file's size: rows are parsed and written in chunks, and only the
+current chunk, the series ids and at most ``MAX_PROBLEMS`` problem lines are held.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import itemgetter
+from pathlib import Path
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from .errors import ImportFailed
+from .names import dimension_value, snake
+from .store import Store
+
+CHUNK_ROWS = 50_000
+SAMPLE_ROWS = 1_000
+MAX_PROBLEMS = 1_000
+KNOWN_DIMENSIONS = {
+    "network",
+    "region",
+    "segment",
+    "source",
+    "country",
+    "channel",
+    "campaign",
+    "platform",
+    "market",
+    "audience",
+    "language",
+    "city",
+    "device",
+    "medium",
+    "account",
+    "brand",
+    "product",
+}
+BASE_METRICS = {
+    "impressions",
+    "reach",
+    "organic_reach",
+    "paid_reach",
+    "views",
+    "posts",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "clicks",
+    "followers",
+    "new_followers",
+    "lost_followers",
+    "reviews",
+    "mentions",
+    "sessions",
+    "social_sessions",
+    "referral_sessions",
+    "direct_sessions",
+    "bounces",
+    "conversions",
+    "leads",
+    "customers",
+    "revenue",
+    "spend",
+    "hours",
+    "csat",
+}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    read: int = 0
+    inserted: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)
+    layout: str = ""
+
+    def add_problem(self, line: int, reason: str) -> None:
+        self.rejected += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(f"line {line}: {reason}")
+
+    @property
+    def unlisted_problems(self) -> int:
+        return self.rejected - len(self.problems)
+
+
+class _RowError(Exception):
+    pass
+
+
+class _Dates:
+    """Parses and caches dates (a file repeats each date many times).
+
+    Returns the ISO day and whether the cell was a date-time: date-times are events bucketed into
+    their day in the team's time zone, so several of them on one day add up.
+    """
+
+    def __init__(self, tz: str) -> None:
+        self.tz = ZoneInfo(tz)
+        self.cache: dict[str, tuple[str, bool]] = {}
+        self.plain: dict[str, str] = {}
+        self.months: set[str] = set()
+        self.latest = ""
+
+    def __call__(self, text: str) -> tuple[str, bool]:
+        cached = self.cache.get(text)
+        if cached is not None:
+            return cached
+        raw = text.strip()
+        if not raw:
+            raise _RowError("the date is empty")
+        try:
+            if _ISO_DAY.fullmatch(raw):
+                parsed = (date.fromisoformat(raw).isoformat(), False)
+            else:
+                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                if moment.tzinfo is not None:
+                    moment = moment.astimezone(self.tz)
+                parsed = (moment.date().isoformat(), True)
+        except ValueError:
+            raise _RowError(f"`{raw}` is not a date; write dates as YYYY-MM-DD") from None
+        self.months.add(parsed[0][:7])
+        self.latest = max(self.latest, parsed[0])
+        if len(self.cache) < 100_000:
+            self.cache[text] = parsed
+            if not parsed[1]:
+                self.plain[text] = parsed[0]
+        return parsed
+
+
+def _number(text: str) -> float | None:
+    """The value of a cell, None for an empty one; an error names a non-numeric one."""
+    try:
+        number = float(text)
+    except ValueError:
+        raw = text.strip()
+        if not raw:
+            return None
+        if _GROUPED.fullmatch(raw):
+            return float(raw.replace(",", ""))
+        raise _RowError(f"`{raw}` is not a number") from None
+    if math.isnan(number) or math.isinf(number):
+        raise _RowError(f"`{text.strip()}` is not a number")
+    return number
+
+
+def _is_number(text: str) -> bool:
+    try:
+        _number(text)
+    except _RowError:
+        return False
+    return True
+
+
+def import_csv(
+    store: Store,
+    team: str,
+    source: str | Path,
+    *,
+    skip_invalid: bool = False,
+    tz: str = "UTC",
+    progress: Progress | None = None,
+    stream: BinaryIO | None = None,
+) -> ImportSummary:
+    """Import one CSV file (or ``stream``, named ``source``) for ``team``.
+
+    All or nothing unless ``skip_invalid``: with any bad row nothing is written and ``ImportFailed``
+    lists each bad row. ``progress`` is called with the bytes read so far after each chunk.
+    """
+    name = Path(source).name if stream is None else str(source)
+    raw = stream if stream is not None else open(source, "rb")  # noqa: SIM115
+    try:
+        return _import(store, team, raw, name, skip_invalid, tz, progress)
+    finally:
+        if stream is None:
+            raw.close()
+
+
+def _import(
+    store: Store, team: str, raw: BinaryIO, name: str, skip_invalid: bool, tz: str, progress: Progress | None
+) -> ImportSummary:
+    summary = ImportSummary(name)
+    reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+    try:
+        header_cells = next((row for row in reader if row), None)
+        if header_cells is None:
+            raise ImportFailed(
+                f"`{name}` is empty. Expected a header row: `date,metric,value[,network,...]` (long) "
+                "or `date,<metric>,<metric>,...[,network,...]` (wide)."
+            )
+        header = [snake(h) for h in header_cells]
+        _check_header(header, header_cells, name)
+        sample: list[tuple[int, list[str]]] = []
+        if "metric" not in header:
+            for row in reader:
+                sample.append((reader.line_num, row))
+                if len(sample) >= SAMPLE_ROWS:
+                    break
+        layout = _Layout.detect(header, sample)
+        summary.layout = layout.kind
+        with store.db.atomic():
+            writer = _Writer(store, team, progress, raw)
+            dates = _Dates(tz)
+            rows = _RowReader(layout, len(header), dates, writer, summary)
+            for line, cells in sample:
+                rows.feed(line, cells)
+            rows.run(reader)
+            writer.flush()
+            if summary.rejected and not skip_invalid:
+                raise _Rollback
+            summary.inserted, summary.replaced = writer.finish(dates.months)
+            if writer.written:
+                store.mark_fresh(team, dates.latest)
+    except UnicodeDecodeError:
+        raise ImportFailed(
+            f"`{name}` is not UTF-8 text (line {reader.line_num + 1}). Export or save it as CSV UTF-8 and import again."
+        ) from None
+    except csv.Error as exc:
+        raise ImportFailed(f"`{name}` is not a readable CSV file (line {reader.line_num}: {exc}).") from None
+    except _Rollback:
+        raise ImportFailed(
+            f"`{name}` has {summary.rejected} invalid row{'s' if summary.rejected != 1 else ''}; nothing was "
+            "imported. Fix them, or import with --skip-invalid to keep the valid rows.",
+            _listing(summary),
+        ) from None
+    if progress:
+        progress(raw.tell())
+    return summary
+
+
+class _Writer:
+    """Buffers rows and writes them in chunks sorted by key, which SQLite inserts much faster."""
+
+    def __init__(self, store: Store, team: str, progress: Progress | None, raw: BinaryIO) -> None:
+        self.store, self.team, self.progress, self.raw = store, team, progress, raw
+        self.batch: list[tuple[int, str, float]] = []
+        self.additions: list[tuple[int, str, float]] = []
+        self.bucketed: set[tuple[int, str]] = set()
+        self.written = 0
+        self.before = store.observation_count()
+        self.series_ids: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+
+    def series(self, metric: str, dims: tuple[tuple[str, str], ...]) -> int:
+        key = (metric, dims)
+        sid = self.series_ids.get(key)
+        if sid is None:
+            sid = self.series_ids[key] = self.store.series_id(self.team, metric, dict(dims))
+        return sid
+
+    def moment(self, row: tuple[int, str, float]) -> None:
+        """A date-time row: the first of its day replaces the stored value, later ones add to it."""
+        key = (row[0], row[1])
+        if key in self.bucketed:
+            self.additions.append(row)
+        else:
+            self.bucketed.add(key)
+            self.batch.append(row)
+
+    def flush(self) -> None:
+        batch = self.batch
+        if batch:
+            batch.sort()
+            self.store.upsert_observations(batch)
+            self.written += len(batch)
+        if self.additions:
+            self.store.add_to_observations(self.additions)
+        self.batch, self.additions = [], []
+        if self.progress:
+            self.progress(self.raw.tell())
+
+    def finish(self, months: set[str]) -> tuple[int, int]:
+        """Roll the touched months up once; returns (inserted, replaced).
+
+        Touched means every series this file wrote crossed with every month it named: no per-row
+        bookkeeping, and for the usual file (each series on each day) exactly the months written.
+        """
+        sids = set(self.series_ids.values())
+        self.store.refresh_monthly((sid, month) for sid in sids for month in months)
+        inserted = self.store.observation_count() - self.before
+        return inserted, self.written - inserted
+
+
+class _RowReader:
+    """Validates rows and hands them to the writer: the import's hot loop.
+
+    Series ids are cached by the raw text of the metric and dimension cells, so the usual row costs
+    a few dictionary look-ups; names are normalised only the first time a combination appears.
+    """
+
+    def __init__(
+        self, layout: _Layout, width: int, dates: _Dates, writer: _Writer, summary: ImportSummary
+    ) -> None:
+        self.layout, self.width, self.dates, self.writer, self.summary = layout, width, dates, writer, summary
+        self.dim_cols = layout.dim_cols
+        indexes = [i for _, i in layout.dim_cols]
+        if layout.kind == "long":
+            indexes = [layout.metric_col, *indexes]
+        self.key_of = itemgetter(*indexes) if indexes else (lambda cells: ())
+        self.single = len(indexes) == 1
+        self.sids: dict[object, object] = {}
+
+    def _resolve(self, key: object) -> object:
+        """Series id (long) or per-metric-column series ids (wide) for raw key cells."""
+        cells = (key,) if self.single else key
+        assert isinstance(cells, tuple)
+        if self.layout.kind == "long":
+            metric_raw, dim_cells = cells[0].strip(), cells[1:]
+            if not metric_raw:
+                raise _RowError("the metric name is empty")
+        else:
+            dim_cells = cells
+        dims = tuple(
+            sorted(
+                (dim, dimension_value(v))
+                for (dim, _), v in zip(self.dim_cols, dim_cells, strict=True)
+                if v.strip()
+            )
+        )
+        if self.layout.kind == "long":
+            resolved: object = self.writer.series(snake(metric_raw), dims)
+        else:
+            resolved = [(i, self.writer.series(metric, dims)) for metric, i in self.layout.metric_cols]
+        self.sids[key] = resolved
+        return resolved
+
+    def feed(self, line: int, cells: list[str]) -> None:
+        """The careful path, one row at a time: for the sampled rows and for any row the fast loop doubts."""
+        summary = self.summary
+        if not cells:
+            return
+        summary.read += 1
+        if len(cells) != self.width:
+            summary.add_problem(line, f"{len(cells)} fields where the header has {self.width}")
+            return
+        try:
+            day, moment = self.dates(cells[self.layout.date_col])
+            key = self.key_of(cells)
+            resolved = self.sids.get(key)
+            if resolved is None:
+                resolved = self._resolve(key)
+            if self.layout.kind == "long":
+                pairs = [(resolved, self.layout.value_col)]
+            else:
+                pairs = [(sid, i) for i, sid in resolved]  # type: ignore[union-attr]
+            values = [(sid, _number(cells[i])) for sid, i in pairs]
+        except _RowError as exc:
+            summary.add_problem(line, str(exc))
+            return
+        writer = self.writer
+        for sid, value in values:
+            if value is None:
+                continue
+            row = (sid, day, value)
+            if moment:
+                writer.moment(row)
+            else:
+                writer.batch.append(row)
+        if len(writer.batch) + len(writer.additions) >= CHUNK_ROWS:
+            writer.flush()
+
+    def run(self, reader: Iterator[list[str]]) -> None:
+        """The fast path for long files with plain dates; everything unusual goes through ``feed``."""
+        if self.layout.kind != "long":
+            for cells in reader:
+                self.feed(reader.line_num, cells)  # type: ignore[attr-defined]
+            return
+        width, date_col, value_col = self.width, self.layout.date_col, self.layout.value_col
+        key_of, sids, plain_days = self.key_of, self.sids, self.dates.plain
+        writer = self.writer
+        append = writer.batch.append
+        isfinite = math.isfinite
+        read = 0
+        room = CHUNK_ROWS - len(writer.batch)
+        for cells in reader:
+            if len(cells) == width:
+                day = plain_days.get(cells[date_col])
+                sid = sids.get(key_of(cells))
+                if day is not None and sid is not None:
+                    try:
+                        value = float(cells[value_col])
+                    except ValueError:
+                        value = math.nan
+                    if isfinite(value):
+                        read += 1
+                        append((sid, day, value))
+                        room -= 1
+                        if not room:
+                            writer.flush()
+                            append = writer.batch.append
+                            room = CHUNK_ROWS
+                        continue
+            self.feed(reader.line_num, cells)  # type: ignore[attr-defined]
+            append = writer.batch.append
+            room = CHUNK_ROWS - len(writer.batch)
+        self.summary.read += read
+
+
+def _listing(summary: ImportSummary) -> list[str]:
+    lines = list(summary.problems)
+    if summary.unlisted_problems:
+        lines.append(f"... and {summary.unlisted_problems} more")
+    return lines
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _check_header(header: list[str], cells: list[str], name: str) -> None:
+    if "date" not in header:
+        raise ImportFailed(
+            f"`{name}` line 1: no `date` column. The header is `{','.join(cells)}`; "
+            "expected `date,metric,value,...` or `date,<metric>,...`."
+        )
+    if "value" in header and "metric" not in header:
+        raise ImportFailed(
+            f"`{name}` line 1: a `value` column needs a `metric` column naming what it measures."
+        )
+    if "metric" in header and "value" not in header:
+        raise ImportFailed(f"`{name}` line 1: a `metric` column needs a `value` column.")
+    duplicates = sorted({h for h in header if header.count(h) > 1 and h})
+    if duplicates:
+        raise ImportFailed(f"`{name}` line 1: the column `{duplicates[0]}` appears twice.")
+    if any(not h for h in header):
+        raise ImportFailed(f"`{name}` line 1: a column has no name.")
+
+
+@dataclass
+class _Layout:
+    kind: str
+    date_col: int
+    dim_cols: list[tuple[str, int]]
+    metric_col: int = -1
+    value_col: int = -1
+    metric_cols: list[tuple[str, int]] = field(default_factory=list)
+
+    @classmethod
+    def detect(cls, header: list[str], sample: list[tuple[int, list[str]]]) -> _Layout:
+        """Long when there are `metric` and `value` columns; wide otherwise.
+
+        In a wide file a column is a dimension when its name is a usual dimension (network, region, ...)
+        or when none of its values in the first rows is a number and it is not a base metric of the
+        catalog; every other column is a metric.
+        """
+        date_col = header.index("date")
+        others = [(h, i) for i, h in enumerate(header) if i != date_col]
+        if "metric" in header:
+            dims = [(h, i) for h, i in others if h not in ("metric", "value")]
+            return cls("long", date_col, dims, header.index("metric"), header.index("value"))
+        dims, metrics = [], []
+        for h, i in others:
+            values = [cells[i] for _, cells in sample if i < len(cells) and cells[i].strip()]
+            textual = bool(values) and not any(_is_number(v) for v in values)
+            is_dimension = h in KNOWN_DIMENSIONS or (textual and h not in BASE_METRICS)
+            (dims if is_dimension else metrics).append((h, i))
+        if not metrics:
+            raise ImportFailed(
+                "line 1: no metric columns. A wide file has `date` and one numeric column per metric; "
+                "a long file has `date,metric,value`."
+            )
+        return cls("wide", date_col, dims, metric_cols=metrics)

@@ -1,0 +1,123 @@
+"""Versioned schema migrations, applied at start-up so an older database upgrades in place.
+
+Each migration is a function recorded by sqlite-utils in ``_sqlite_migrations`` once applied; add
+new ones at the end, never edit an applied one.
+
+Observations hang off ``series``: one row per (team, metric, dimension combination). The team id
+lives on the series, so a query reaches observations only through a team-scoped series lookup, and
+the observation rows stay narrow (series id, ISO date, value) for fast imports. ``monthly`` is a
+rollup of observations per series and calendar month that keeps long-period answers (quarters,
+years, 8-quarter trends) to a few thousand rows; the importer and ``record`` keep it current.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("kpibot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            dims TEXT NOT NULL,
+            UNIQUE (team, metric, dims)
+        );
+        CREATE TABLE series_dims (
+            series_id INTEGER NOT NULL REFERENCES series(id),
+            team TEXT NOT NULL,
+            dim TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (series_id, dim)
+        ) WITHOUT ROWID;
+        CREATE INDEX series_dims_by_team_dim ON series_dims (team, dim, value);
+        CREATE TABLE observations (
+            series_id INTEGER NOT NULL,
+            date TEXT NOT NULL,
+            value REAL NOT NULL,
+            PRIMARY KEY (series_id, date)
+        ) WITHOUT ROWID;
+        CREATE TABLE monthly (
+            series_id INTEGER NOT NULL,
+            month TEXT NOT NULL,
+            total REAL NOT NULL,
+            n INTEGER NOT NULL,
+            last_date TEXT NOT NULL,
+            last_value REAL NOT NULL,
+            PRIMARY KEY (series_id, month)
+        ) WITHOUT ROWID;
+        CREATE TABLE definitions (
+            team TEXT NOT NULL,
+            name TEXT NOT NULL,
+            formula TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            better TEXT NOT NULL,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team, name)
+        );
+        CREATE TABLE goals (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            kpi TEXT NOT NULL,
+            target REAL NOT NULL,
+            cadence TEXT NOT NULL,
+            deadline TEXT,
+            start TEXT NOT NULL,
+            filters TEXT NOT NULL DEFAULT '{}',
+            created_by TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX goals_by_team ON goals (team);
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            cadence TEXT NOT NULL,
+            kpis TEXT NOT NULL DEFAULT '[]',
+            day TEXT NOT NULL,
+            time TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (team, channel, cadence)
+        );
+        CREATE TABLE team_settings (
+            team TEXT PRIMARY KEY,
+            tz TEXT,
+            currency TEXT,
+            hourly_rate REAL
+        );
+        """,
+    )
+
+
+@migrations()
+def m002_freshness(db: Database) -> None:
+    """The newest date with data per team, shown under every answer; kept by every write."""
+    _run(
+        db,
+        """
+        CREATE TABLE freshness (team TEXT PRIMARY KEY, latest TEXT NOT NULL);
+        INSERT INTO freshness (team, latest)
+            SELECT s.team, max(m.last_date) FROM monthly m JOIN series s ON s.id = m.series_id GROUP BY s.team
+        """,
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def apply(db: Database) -> None:
+    migrations.apply(db)

@@ -1,0 +1,290 @@
+"""Periods: the words and literals people type, resolved against today in the team's time zone.
+
+A period is a unit (day, week, month, quarter, year) times a count, starting on a unit boundary, so
+that "the previous period of the same kind" and "the same period a year before" are plain shifts. A
+period still running ("this week") is cut at today, and its comparisons are cut to the same number of
+days, so a week to date is compared with the same days of the week before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import InvalidPeriod
+
+PERIOD_EXAMPLES = (
+    "last week, this month, last quarter, ytd, last 30 days, 2026-W46, 2026-11, 2026-Q3, 2026, "
+    "2026-11-01..2026-11-15"
+)
+
+_UNIT_WORDS = {
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "month": "month",
+    "months": "month",
+    "quarter": "quarter",
+    "quarters": "quarter",
+    "year": "year",
+    "years": "year",
+}
+_MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+@dataclass(frozen=True)
+class Period:
+    unit: str
+    count: int
+    start: date
+    end: date
+    partial: bool = False
+    ytd: bool = False
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def full_end(self) -> date:
+        return _shift(self.unit, self.start, self.count) - timedelta(days=1)
+
+    def shifted(self, periods: int) -> Period:
+        """The period ``periods`` steps away (negative: earlier), cut to the same length if partial."""
+        return self._moved(self.unit, self.count * periods)
+
+    def _moved(self, unit: str, steps: int) -> Period:
+        start = _shift(unit, self.start, steps)
+        full_end = _shift(self.unit, start, self.count) - timedelta(days=1)
+        end = min(full_end, start + (self.end - self.start)) if self.partial else full_end
+        return replace(self, start=start, end=end)
+
+    def previous(self) -> Period:
+        return self.shifted(-1)
+
+    def year_ago(self) -> Period:
+        if self.unit == "week":
+            return self._moved("week", -52)
+        if self.unit == "day":
+            return self._moved("day", -364)
+        return self._moved("month", -12)
+
+    @property
+    def compares_year_ago(self) -> bool:
+        return self.unit in ("quarter", "year") and self.count == 1
+
+    def trend(self, n: int = 8) -> list[Period]:
+        """The ``n`` periods ending with this one, oldest first."""
+        return [self.shifted(k) for k in range(-(n - 1), 1)]
+
+    @property
+    def kind_word(self) -> str:
+        """'week' for a week, '4 weeks' for a four-week period: used in 'vs previous week'."""
+        if self.ytd:
+            return "year to date"
+        if self.count == 1:
+            return self.unit
+        return f"{self.count} {self.unit}s"
+
+    @property
+    def label(self) -> str:
+        suffix = " (to date)" if self.partial else ""
+        if self.ytd:
+            return f"{self.start.year} to {_day_label(self.end)}"
+        if self.count == 1:
+            if self.unit == "day":
+                return f"{self.start.strftime('%a')} {_day_label(self.start)}{suffix}"
+            if self.unit == "week":
+                year, week, _ = self.start.isocalendar()
+                return f"Week {week}, {year} ({_range_label(self.start, self.full_end())}){suffix}"
+            if self.unit == "month":
+                return f"{self.start.strftime('%B %Y')}{suffix}"
+            if self.unit == "quarter":
+                return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}{suffix}"
+            if self.unit == "year":
+                return f"{self.start.year}{suffix}"
+        return _range_label(self.start, self.end) + suffix
+
+    @property
+    def short_label(self) -> str:
+        """A few characters for trend axes: W46, Nov, Q3 26, 2026, 11-01."""
+        if self.count == 1 and not self.ytd:
+            if self.unit == "week":
+                return f"W{self.start.isocalendar()[1]:02d}"
+            if self.unit == "month":
+                return self.start.strftime("%b %y")
+            if self.unit == "quarter":
+                return f"Q{(self.start.month - 1) // 3 + 1} {self.start.strftime('%y')}"
+            if self.unit == "year":
+                return str(self.start.year)
+        if self.ytd:
+            return str(self.start.year)
+        return self.start.strftime("%m-%d")
+
+    @property
+    def code(self) -> str:
+        """A literal that parses back to this period (used in buttons such as "Previous period")."""
+        if self.count == 1 and not self.partial and not self.ytd:
+            if self.unit == "week":
+                year, week, _ = self.start.isocalendar()
+                return f"{year}-W{week:02d}"
+            if self.unit == "month":
+                return self.start.strftime("%Y-%m")
+            if self.unit == "quarter":
+                return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+            if self.unit == "year":
+                return str(self.start.year)
+            if self.unit == "day":
+                return self.start.isoformat()
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def _day_label(day: date) -> str:
+    return f"{day.strftime('%b')} {day.day}, {day.year}"
+
+
+def _range_label(start: date, end: date) -> str:
+    if start == end:
+        return _day_label(start)
+    if start.year == end.year:
+        if start.month == end.month:
+            return f"{start.strftime('%b')} {start.day}–{end.day}, {end.year}"
+        return f"{start.strftime('%b')} {start.day} – {end.strftime('%b')} {end.day}, {end.year}"
+    return f"{_day_label(start)} – {_day_label(end)}"
+
+
+def _shift(unit: str, day: date, steps: int) -> date:
+    if unit == "day":
+        return day + timedelta(days=steps)
+    if unit == "week":
+        return day + timedelta(weeks=steps)
+    months = day.year * 12 + (day.month - 1) + steps * _MONTHS_IN[unit]
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def _unit_start(unit: str, day: date) -> date:
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def _calendar(unit: str, start: date, count: int = 1) -> Period:
+    return Period(unit, count, start, _shift(unit, start, count) - timedelta(days=1))
+
+
+def _to_date(today: date, period: Period) -> Period:
+    if period.end <= today or period.start > today:
+        return period
+    return replace(period, end=today, partial=True)
+
+
+_LITERALS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})\s*(?:\.\.|to)\s*(\d{4})-(\d{2})-(\d{2})$"), "range"),
+    (re.compile(r"^(\d{4})-w(\d{1,2})$"), "week"),
+    (re.compile(r"^(\d{4})-q([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})$"), "year"),
+]
+
+
+def looks_like_period(text: str) -> bool:
+    """Whether a word can start a period, so the command parser knows where the period begins."""
+    word = text.lower()
+    return word in {"today", "yesterday", "this", "last", "past", "ytd"} or bool(re.match(r"^\d{4}", word))
+
+
+def parse_period(text: str, today: date) -> Period:
+    """Resolve a period typed by a person against ``today`` (a date in the team's time zone)."""
+    raw = " ".join(text.strip().lower().split())
+    if not raw:
+        return _calendar("week", _unit_start("week", today)).shifted(-1)
+    try:
+        return _parse(raw, today)
+    except ValueError:
+        pass
+    raise InvalidPeriod(f"I don't know the period `{text.strip()}`. Try one of: {PERIOD_EXAMPLES}.")
+
+
+def _parse(raw: str, today: date) -> Period:
+    if raw == "today":
+        return Period("day", 1, today, today)
+    if raw == "yesterday":
+        day = today - timedelta(days=1)
+        return Period("day", 1, day, day)
+    if raw in ("ytd", "year to date", "this year to date"):
+        start = date(today.year, 1, 1)
+        return Period("year", 1, start, max(start, today), partial=True, ytd=True)
+    words = raw.split()
+    if len(words) == 2 and words[0] in ("this", "last") and words[1] in ("week", "month", "quarter", "year"):
+        current = _calendar(words[1], _unit_start(words[1], today))
+        if words[0] == "last":
+            return current.shifted(-1)
+        return _to_date(today, current)
+    if len(words) == 3 and words[0] in ("last", "past") and words[2] in _UNIT_WORDS:
+        count = int(words[1])
+        unit = _UNIT_WORDS[words[2]]
+        if not 1 <= count <= 1000:
+            raise ValueError(count)
+        if unit == "day":
+            end = today - timedelta(days=1)
+            return Period("day", count, end - timedelta(days=count - 1), end)
+        this_start = _unit_start(unit, today)
+        start = _shift(unit, this_start, -count)
+        return _calendar(unit, start, count)
+    for pattern, kind in _LITERALS:
+        match = pattern.match(raw)
+        if not match:
+            continue
+        g = [int(x) for x in match.groups()]
+        if kind == "range":
+            start, end = date(g[0], g[1], g[2]), date(g[3], g[4], g[5])
+            if start > end:
+                raise InvalidPeriod(
+                    f"The period `{raw}` ends before it starts. Write the earlier date first, "
+                    f"as in `{end.isoformat()}..{start.isoformat()}`."
+                )
+            return Period("day", (end - start).days + 1, start, end)
+        if kind == "week":
+            weeks_in_year = date(g[0], 12, 28).isocalendar()[1]
+            if not 1 <= g[1] <= weeks_in_year:
+                raise InvalidPeriod(
+                    f"{g[0]} has ISO weeks 1 to {weeks_in_year}, so `{raw}` is not a week. "
+                    f"Try `{g[0]}-W{weeks_in_year:02d}`."
+                )
+            return _to_date(today, _calendar("week", date.fromisocalendar(g[0], g[1], 1)))
+        if kind == "quarter":
+            return _to_date(today, _calendar("quarter", date(g[0], 3 * g[1] - 2, 1)))
+        if kind == "day":
+            day = date(g[0], g[1], g[2])
+            return Period("day", 1, day, day)
+        if kind == "month":
+            return _to_date(today, _calendar("month", date(g[0], g[1], 1)))
+        if kind == "year":
+            if not 1900 <= g[0] <= 2200:
+                raise ValueError(g[0])
+            return _to_date(today, _calendar("year", date(g[0], 1, 1)))
+    raise ValueError(raw)
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone, or an error naming the bad value and an example of a good one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
+        raise InvalidPeriod(
+            f"`{name}` is not a time zone I know. Use an IANA name such as `Europe/Paris`."
+        ) from exc
+
+
+def today_in(tz: str, now: datetime) -> date:
+    """Today's date for the team: ``now`` is an aware datetime from the caller's clock."""
+    return now.astimezone(zone(tz)).date()

@@ -1,0 +1,45 @@
+"""What kpibot answers, independent of where it is shown.
+
+A ``Reply`` holds formatted text pieces; the console prints them, Slack lays them out as Block Kit.
+Text may hold `code` spans and nothing else of any markup, so every surface can show it as it is
+once it has escaped what its own format needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button. ``kind`` says what pressing it does: 'run' runs ``value`` as a `/kpi` command,
+    'goal_modal' opens the goal form for the KPI in ``value``, 'remove_goal' removes goal ``value``."""
+
+    label: str
+    kind: str
+    value: str
+    style: str | None = None
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    more: int = 0
+    numeric: list[bool] = field(default_factory=list)
+
+
+@dataclass
+class Reply:
+    title: str
+    lines: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    table: Table | None = None
+    notes: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    public: bool = False
+    kind: str = "info"
+    tone: str | None = None
+    actor: str | None = None
+    data: Any = None

@@ -1,0 +1,480 @@
+"""The SQLite store: observations, team KPI definitions, goals, subscriptions and team settings.
+
+One ``Store`` per thread of work (a listener call, a job, a CLI command): SQLite connections are not
+shared across threads. Every query names the team it serves; observations are reached only through
+series rows filtered by team.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import migrations
+
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    metric: str
+    dims: dict[str, str]
+
+
+@dataclass
+class Agg:
+    """Aggregate of one series over one date range: sum, count of data points, and latest point."""
+
+    total: float = 0.0
+    n: int = 0
+    last_date: str | None = None
+    last_value: float = 0.0
+
+    def add(self, total: float, n: int, last_date: str | None, last_value: float) -> None:
+        self.total += total
+        self.n += n
+        if last_date is not None and (self.last_date is None or last_date > self.last_date):
+            self.last_date = last_date
+            self.last_value = last_value
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    team: str
+    tz: str
+    currency: str = "USD"
+    hourly_rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    formula: str
+    unit: str
+    better: str
+    created_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: int
+    kpi: str
+    target: float
+    cadence: str
+    deadline: str | None
+    start: str
+    filters: dict[str, str] = field(default_factory=dict)
+    created_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    channel: str
+    cadence: str
+    kpis: list[str]
+    day: str
+    time: str
+    tz: str
+    created_by: str | None = None
+
+
+@lru_cache(maxsize=65536)
+def _parse_dims(dims: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(json.loads(dims).items())) if dims else ()
+
+
+def dims_key(dims: dict[str, str]) -> str:
+    """Canonical text of a dimension combination: the part of a series' identity after the metric."""
+    return json.dumps(dict(sorted(dims.items())), separators=(",", ":")) if dims else ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: str | Path, *, default_tz: str = "UTC") -> None:
+        self.path = str(path)
+        self.default_tz = default_tz
+        self.db = Database(self.path, execute_plugins=False)
+        conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        key = str(Path(self.path).resolve()) if self.path != ":memory:" else None
+        if key in _migrated:
+            return
+        with _migrate_lock:
+            migrations.apply(self.db)
+            if key:
+                _migrated.add(key)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    # -- series and observations -------------------------------------------------------------
+
+    def series_for(self, team: str, metrics: Iterable[str]) -> list[Series]:
+        metrics = sorted(set(metrics))
+        if not metrics:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, metric, dims FROM series WHERE team = ? AND metric IN (SELECT value FROM json_each(?))",
+            (team, json.dumps(metrics)),
+        ).fetchall()
+        return [Series(sid, metric, dict(_parse_dims(dims))) for sid, metric, dims in rows]
+
+    def series_id(self, team: str, metric: str, dims: dict[str, str]) -> int:
+        """The id of a series, created on first use (inside the caller's transaction)."""
+        key = dims_key(dims)
+        row = self.conn.execute(
+            "SELECT id FROM series WHERE team = ? AND metric = ? AND dims = ?", (team, metric, key)
+        ).fetchone()
+        if row:
+            return row[0]
+        sid = self.conn.execute(
+            "INSERT INTO series (team, metric, dims) VALUES (?, ?, ?)", (team, metric, key)
+        ).lastrowid
+        self.conn.executemany(
+            "INSERT INTO series_dims (series_id, team, dim, value) VALUES (?, ?, ?, ?)",
+            [(sid, team, d, v) for d, v in dims.items()],
+        )
+        return sid
+
+    def observation_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM observations").fetchone()[0]
+
+    def upsert_observations(self, rows: Sequence[tuple[int, str, float]]) -> None:
+        """Write (series id, ISO date, value) rows; a row for an existing key replaces its value."""
+        self.conn.executemany(
+            "INSERT INTO observations (series_id, date, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (series_id, date) DO UPDATE SET value = excluded.value",
+            rows,
+        )
+
+    def add_to_observations(self, rows: Sequence[tuple[int, str, float]]) -> None:
+        """Add (series id, ISO date, value) rows to the values already stored for those keys."""
+        self.conn.executemany(
+            "INSERT INTO observations (series_id, date, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (series_id, date) DO UPDATE SET value = value + excluded.value",
+            rows,
+        )
+
+    def refresh_monthly(self, affected: Iterable[tuple[int, str]]) -> None:
+        """Recompute the monthly rollup for the (series id, YYYY-MM) pairs a write touched.
+
+        One indexed range scan per pair: far cheaper than one GROUP BY over the touched rows. Pairs
+        without rows are skipped (observations are never deleted, so no stale rollup remains).
+        """
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO monthly (series_id, month, total, n, last_date, last_value) "
+            "SELECT ?1, ?2, sum(value), count(*), max(date), value FROM observations "
+            "WHERE series_id = ?1 AND date BETWEEN ?2 || '-01' AND ?2 || '-31' HAVING count(*) > 0",
+            sorted(affected),
+        )
+
+    def aggregate(
+        self, series_ids: Sequence[int], ranges: Sequence[tuple[date, date]]
+    ) -> dict[tuple[int, int], Agg]:
+        """Sum, count and latest point of each series over each inclusive date range.
+
+        Whole calendar months come from the monthly rollup and the days at either end from the daily
+        rows, so a quarter costs three rollup rows per series instead of ninety. SQLite groups by
+        (series, range); with ``max(date)`` the bare ``value`` column is the value on that date.
+        """
+        result: dict[tuple[int, int], Agg] = {}
+        if not series_ids or not ranges:
+            return result
+        ids = json.dumps(sorted(set(series_ids)))
+        month_parts: list[tuple[int, str, str]] = []
+        day_parts: list[tuple[int, str, str]] = []
+        for index, (start, end) in enumerate(ranges):
+            months, partial = _split_by_month(start, end)
+            if months:
+                month_parts.append((index, months[0], months[-1]))
+            day_parts.extend((index, s.isoformat(), e.isoformat()) for s, e in partial)
+        queries = (
+            (month_parts, "monthly", "month", "sum(t.total), sum(t.n), max(t.last_date), t.last_value"),
+            (day_parts, "observations", "date", "sum(t.value), count(*), max(t.date), t.value"),
+        )
+        for parts, table, column, aggregates in queries:
+            if not parts:
+                continue
+            values = ", ".join(["(?, ?, ?)"] * len(parts))
+            sql = (
+                f"WITH r(idx, lo, hi) AS (VALUES {values}) "
+                f"SELECT t.series_id, r.idx, {aggregates} FROM {table} t "
+                f"JOIN r ON t.{column} BETWEEN r.lo AND r.hi "
+                "WHERE t.series_id IN (SELECT value FROM json_each(?)) GROUP BY t.series_id, r.idx"
+            )
+            params = [p for part in parts for p in part] + [ids]
+            for sid, index, total, n, last_date, last_value in self.conn.execute(sql, params):
+                agg = result.get((sid, index))
+                if agg is None:
+                    result[(sid, index)] = Agg(total, n, last_date, last_value)
+                else:
+                    agg.add(total, n, last_date, last_value)
+        return result
+
+    def latest_date(self, team: str) -> str | None:
+        """The newest date with data for the team: the data freshness shown under every answer."""
+        row = self.conn.execute("SELECT latest FROM freshness WHERE team = ?", (team,)).fetchone()
+        return row[0] if row else None
+
+    def mark_fresh(self, team: str, latest: str) -> None:
+        """Record that the team has data up to ``latest`` (called by every write of observations)."""
+        self.conn.execute(
+            "INSERT INTO freshness (team, latest) VALUES (?, ?) "
+            "ON CONFLICT (team) DO UPDATE SET latest = max(latest, excluded.latest)",
+            (team, latest),
+        )
+
+    def dimensions(self, team: str) -> dict[str, list[str]]:
+        """Every dimension the team's data has, with its values."""
+        out: dict[str, list[str]] = {}
+        for dim, value in self.conn.execute(
+            "SELECT DISTINCT dim, value FROM series_dims WHERE team = ? ORDER BY dim, value", (team,)
+        ):
+            out.setdefault(dim, []).append(value)
+        return out
+
+    def metrics(self, team: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT metric FROM series WHERE team = ? ORDER BY metric", (team,)
+            )
+        ]
+
+    def record(self, team: str, metric: str, day: date, value: float, dims: dict[str, str]) -> bool:
+        """Store one data point; returns True when it replaced an existing value."""
+        with self.db.atomic():
+            sid = self.series_id(team, metric, dims)
+            existed = self.conn.execute(
+                "SELECT 1 FROM observations WHERE series_id = ? AND date = ?", (sid, day.isoformat())
+            ).fetchone()
+            self.upsert_observations([(sid, day.isoformat(), value)])
+            self.refresh_monthly([(sid, day.isoformat()[:7])])
+            self.mark_fresh(team, day.isoformat())
+        return existed is not None
+
+    # -- team settings -------------------------------------------------------------------------
+
+    def settings(self, team: str) -> TeamSettings:
+        row = self.conn.execute(
+            "SELECT tz, currency, hourly_rate FROM team_settings WHERE team = ?", (team,)
+        ).fetchone()
+        if not row:
+            return TeamSettings(team=team, tz=self.default_tz)
+        tz, currency, rate = row
+        return TeamSettings(
+            team=team, tz=tz or self.default_tz, currency=currency or "USD", hourly_rate=rate or 0.0
+        )
+
+    def update_settings(self, team: str, **values: object) -> TeamSettings:
+        current = self.settings(team)
+        merged = {"tz": current.tz, "currency": current.currency, "hourly_rate": current.hourly_rate}
+        merged.update({k: v for k, v in values.items() if v is not None})
+        with self.db.atomic():
+            self.conn.execute(
+                "INSERT INTO team_settings (team, tz, currency, hourly_rate) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (team) DO UPDATE SET tz = excluded.tz, currency = excluded.currency, "
+                "hourly_rate = excluded.hourly_rate",
+                (team, merged["tz"], merged["currency"], merged["hourly_rate"]),
+            )
+        return self.settings(team)
+
+    # -- team KPI definitions ----------------------------------------------------------------
+
+    def definitions(self, team: str) -> dict[str, Definition]:
+        rows = self.conn.execute(
+            "SELECT name, formula, unit, better, created_by FROM definitions WHERE team = ? ORDER BY name",
+            (team,),
+        )
+        return {r[0]: Definition(*r) for r in rows}
+
+    def define(self, team: str, definition: Definition) -> None:
+        with self.db.atomic():
+            self.conn.execute(
+                "INSERT INTO definitions (team, name, formula, unit, better, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, name) DO UPDATE SET formula = excluded.formula, "
+                "unit = excluded.unit, better = excluded.better, created_by = excluded.created_by, "
+                "created_at = excluded.created_at",
+                (
+                    team,
+                    definition.name,
+                    definition.formula,
+                    definition.unit,
+                    definition.better,
+                    definition.created_by,
+                    _now(),
+                ),
+            )
+
+    def undefine(self, team: str, name: str) -> bool:
+        with self.db.atomic():
+            cur = self.conn.execute("DELETE FROM definitions WHERE team = ? AND name = ?", (team, name))
+        return cur.rowcount > 0
+
+    # -- goals -------------------------------------------------------------------------------
+
+    def goals(self, team: str) -> list[Goal]:
+        rows = self.conn.execute(
+            "SELECT id, kpi, target, cadence, deadline, start, filters, created_by FROM goals "
+            "WHERE team = ? ORDER BY id",
+            (team,),
+        )
+        return [Goal(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
+
+    def goal(self, team: str, goal_id: int) -> Goal | None:
+        return next((g for g in self.goals(team) if g.id == goal_id), None)
+
+    def set_goal(
+        self,
+        team: str,
+        kpi: str,
+        target: float,
+        cadence: str,
+        deadline: str | None,
+        start: str,
+        filters: dict[str, str],
+        created_by: str | None,
+    ) -> tuple[Goal, bool]:
+        """Create the goal, or replace the team's goal on the same KPI and filters; True when replaced."""
+        key = json.dumps(dict(sorted(filters.items())))
+        with self.db.atomic():
+            row = self.conn.execute(
+                "SELECT id FROM goals WHERE team = ? AND kpi = ? AND filters = ?", (team, kpi, key)
+            ).fetchone()
+            if row:
+                self.conn.execute(
+                    "UPDATE goals SET target = ?, cadence = ?, deadline = ?, start = ?, created_by = ?, "
+                    "created_at = ? WHERE id = ? AND team = ?",
+                    (target, cadence, deadline, start, created_by, _now(), row[0], team),
+                )
+                goal_id = row[0]
+            else:
+                goal_id = self.conn.execute(
+                    "INSERT INTO goals (team, kpi, target, cadence, deadline, start, filters, created_by, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (team, kpi, target, cadence, deadline, start, key, created_by, _now()),
+                ).lastrowid
+        goal = self.goal(team, goal_id)
+        assert goal is not None
+        return goal, row is not None
+
+    def remove_goal(self, team: str, goal_id: int) -> bool:
+        with self.db.atomic():
+            cur = self.conn.execute("DELETE FROM goals WHERE team = ? AND id = ?", (team, goal_id))
+        return cur.rowcount > 0
+
+    # -- subscriptions -------------------------------------------------------------------------
+
+    def subscriptions(
+        self, team: str | None = None, channel: str | None = None
+    ) -> list[tuple[str, Subscription]]:
+        """(team, subscription) pairs; ``team=None`` is for the scheduler, which serves every team."""
+        sql = "SELECT team, id, channel, cadence, kpis, day, time, tz, created_by FROM subscriptions"
+        clauses, params = [], []
+        if team is not None:
+            clauses.append("team = ?")
+            params.append(team)
+        if channel is not None:
+            clauses.append("channel = ?")
+            params.append(channel)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY team, channel, cadence"
+        return [
+            (r[0], Subscription(r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8]))
+            for r in self.conn.execute(sql, params)
+        ]
+
+    def subscribe(
+        self,
+        team: str,
+        channel: str,
+        cadence: str,
+        kpis: list[str],
+        day: str,
+        time: str,
+        tz: str,
+        created_by: str | None,
+    ) -> tuple[Subscription, bool]:
+        with self.db.atomic():
+            existed = self.conn.execute(
+                "SELECT 1 FROM subscriptions WHERE team = ? AND channel = ? AND cadence = ?",
+                (team, channel, cadence),
+            ).fetchone()
+            self.conn.execute(
+                "INSERT INTO subscriptions (team, channel, cadence, kpis, day, time, tz, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, channel, cadence) DO UPDATE SET "
+                "kpis = excluded.kpis, day = excluded.day, time = excluded.time, tz = excluded.tz, "
+                "created_by = excluded.created_by, created_at = excluded.created_at",
+                (team, channel, cadence, json.dumps(kpis), day, time, tz, created_by, _now()),
+            )
+        sub = next(s for _, s in self.subscriptions(team, channel) if s.cadence == cadence)
+        return sub, existed is not None
+
+    def unsubscribe(self, team: str, channel: str, cadence: str) -> bool:
+        with self.db.atomic():
+            cur = self.conn.execute(
+                "DELETE FROM subscriptions WHERE team = ? AND channel = ? AND cadence = ?",
+                (team, channel, cadence),
+            )
+        return cur.rowcount > 0
+
+
+def _split_by_month(start: date, end: date) -> tuple[list[str], list[tuple[date, date]]]:
+    """Whole months inside [start, end] as YYYY-MM, and the leftover day ranges at either end."""
+    if start > end:
+        return [], []
+    first = start if start.day == 1 else _next_month(start)
+    last_exclusive = _next_month(end) if _next_month(end) == _add_day(end) else end.replace(day=1)
+    if first >= last_exclusive:
+        return [], [(start, end)]
+    months = []
+    cursor = first
+    while cursor < last_exclusive:
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = _next_month(cursor)
+    partial = []
+    if start < first:
+        partial.append((start, date.fromordinal(first.toordinal() - 1)))
+    if last_exclusive <= end:
+        partial.append((last_exclusive, end))
+    return months, partial
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _add_day(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)

@@ -1,0 +1,118 @@
+"""The `kpibot` command run as a user runs it: a real process, real files, exit codes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SOCIAL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kpibot(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("KPIBOT_", "SLACK_"))}
+    full_env.update(env or {})
+    full_env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_import_then_ask(tmp_path):
+    (tmp_path / "social.csv").write_text(SOCIAL)
+    done = kpibot("import", "social.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout.strip() == "social.csv: 31 rows read, 31 inserted, 0 replaced, 0 rejected (long layout)"
+    )
+    again = kpibot("import", "social.csv", cwd=tmp_path)
+    assert "0 inserted, 31 replaced" in again.stdout
+    answer = kpibot("ask", "/kpi engagement 2026-W46 by network", cwd=tmp_path)
+    assert answer.returncode == 0
+    assert answer.stdout.startswith("Engagement rate · Week 46, 2026 (Nov 9–15, 2026)\n  4.8%")
+    assert "instagram" in answer.stdout
+
+
+def test_ask_user_error_exits_1_with_the_message(tmp_path):
+    result = kpibot("ask", "/kpi engagment", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Unknown KPI `engagment`. Did you mean `engagement_rate`")
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_file_writes_nothing_and_lists_lines(tmp_path):
+    (tmp_path / "bad.csv").write_text(
+        "date,metric,value\n2026-11-09,likes,3\n2026-11-10,likes,x\nbad,likes,1\n"
+    )
+    result = kpibot("import", "bad.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nothing was imported" in result.stderr
+    assert "  line 3: `x` is not a number" in result.stderr
+    assert "  line 4: `bad` is not a date" in result.stderr
+    ask = kpibot("ask", "engagements 2026-W46", "--now", "2026-11-18T10:00", cwd=tmp_path)
+    assert ask.returncode == 0
+    assert ask.stdout.split("\n")[1].strip() == "no data"
+    skipped = kpibot("import", "bad.csv", "--skip-invalid", cwd=tmp_path)
+    assert skipped.returncode == 0
+    assert "3 rows read, 1 inserted, 0 replaced, 2 rejected" in skipped.stdout
+
+
+def test_missing_file(tmp_path):
+    result = kpibot("import", "nope.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "nope.csv: no such file."
+
+
+def test_env_and_dotenv_choose_the_database_and_team(tmp_path):
+    (tmp_path / "social.csv").write_text(SOCIAL)
+    (tmp_path / ".env").write_text("KPIBOT_DB=other.db\nKPIBOT_TEAM=TDOTENV\n")
+    assert kpibot("import", "social.csv", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "other.db").exists()
+    assert (
+        kpibot("ask", "impressions 2026-W46", cwd=tmp_path).stdout.split("\n")[1].strip().startswith("6,000")
+    )
+    assert "no data" in kpibot("ask", "impressions 2026-W46", "--team", "TOTHER", cwd=tmp_path).stdout
+
+
+def test_bad_setting_is_one_clear_error(tmp_path):
+    result = kpibot("ask", "help", cwd=tmp_path, env={"KPIBOT_TZ": "Nowhere/Land"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("KPIBOT_TZ: `Nowhere/Land` is not a time zone")
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo")
+
+
+def test_demo_answers_each_line_and_exits_at_eof(demo_dir):
+    script = (
+        "/kpi engagement\n/kpi engagement last quarter by network\n/kpi goals\n/kpi list\n/kpi engagment\n"
+    )
+    result = kpibot("demo", cwd=demo_dir, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("> /kpi") == 5
+    assert "Engagement rate · Week" in out
+    for network in ("facebook", "instagram", "linkedin", "x", "pinterest"):
+        assert f"  {network} " in out
+    assert "Goals · " in out and "on track" in out
+    assert "KPI catalog" in out
+    assert "Did you mean `engagement_rate`" in out
+    assert "no data" not in out.split("> /kpi goals")[0]
+
+
+def test_demo_reuses_its_database(demo_dir):
+    before = (demo_dir / "kpibot-demo.db").stat().st_size
+    result = kpibot("demo", cwd=demo_dir, stdin="/kpi followers\n")
+    assert result.returncode == 0
+    assert (demo_dir / "kpibot-demo.db").stat().st_size == before

@@ -1,0 +1,95 @@
+"""Goal status on data whose pace is known: 10 leads a day, followers +10 a day, as of Wed 2026-11-18."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from kpi import goals
+from kpi.engine import Engine
+from kpi.periods import parse_period
+
+from .conftest import NOW, load
+
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def engine(store):
+    lines = ["date,leads,followers,spend,likes,impressions"]
+    day = date(2026, 9, 1)
+    while day < TODAY:
+        n = (day - date(2026, 10, 1)).days
+        lines.append(f"{day},10,{1000 + 10 * n},50,3,100")
+        day += timedelta(days=1)
+    load(store, "T1", "\n".join(lines) + "\n")
+    return Engine(store, "T1")
+
+
+def status(engine, kpi, target, cadence="month", deadline=None, window=None, filters=None):
+    goal, _ = engine.store.set_goal(
+        "T1", kpi, target, cadence, deadline, TODAY.isoformat(), filters or {}, "U1"
+    )
+    return goals.evaluate(engine, goal, engine.catalog.resolve(kpi), TODAY, window)
+
+
+@pytest.mark.parametrize("target, expected", [(300, "on track"), (330, "at risk"), (400, "off track")])
+def test_additive_forecast_adds_the_recent_daily_pace(engine, target, expected):
+    s = status(engine, "leads", target)
+    assert s.current.number == 170  # Nov 1-17
+    assert s.forecast == pytest.approx(170 + 10 * 13)
+    assert s.status == expected
+    assert s.elapsed == pytest.approx(17 / 30)
+
+
+def test_needed_pace(engine):
+    s = status(engine, "leads", 400)
+    assert s.needed_per_day == pytest.approx((400 - 170) / 13)
+    assert s.progress == pytest.approx(170 / 400)
+
+
+def test_stock_forecast_follows_the_recent_slope(engine):
+    s = status(engine, "followers", 1700, "date", "2026-12-31")
+    assert s.current.number == 1000 + 10 * 47
+    assert s.forecast == pytest.approx(1470 + 10 * 44)
+    assert s.status == "on track"
+    assert status(engine, "followers", 2100, "date", "2026-12-31").status == "at risk"
+    assert status(engine, "followers", 2200, "date", "2026-12-31").status == "off track"
+
+
+def test_rates_are_forecast_at_their_current_value(engine):
+    s = status(engine, "engagement_rate", 0.031)
+    assert s.forecast == pytest.approx(0.03)
+    assert s.status == "at risk"
+
+
+def test_lower_is_better(engine):
+    assert status(engine, "cost_per_lead", 5.0).status == "on track"  # 50 spend / 10 leads
+    assert status(engine, "cost_per_lead", 4.7).status == "at risk"
+    assert status(engine, "cost_per_lead", 4.0).status == "off track"
+
+
+def test_a_finished_period_is_met_or_missed(engine):
+    last_week = parse_period("last week", TODAY)
+    assert status(engine, "leads", 70, "week", window=last_week).status == "met"
+    assert status(engine, "leads", 71, "week", window=last_week).status == "missed"
+
+
+def test_first_day_of_a_period_forecasts_from_the_recent_pace(store):
+    load(
+        store,
+        "T1",
+        "date,leads\n" + "".join(f"{date(2026, 11, 16) - timedelta(days=i)},5\n" for i in range(1, 29)),
+    )
+    engine = Engine(store, "T1")
+    # Monday Nov 16: nothing done this week yet, 7 days left at 5 a day.
+    goal, _ = store.set_goal("T1", "leads", 30, "week", None, "2026-11-16", {}, "U1")
+    s = goals.evaluate(engine, goal, engine.catalog.resolve("leads"), date(2026, 11, 16))
+    assert s.current.missing == "no data"
+    assert s.forecast == pytest.approx(35)
+    assert s.status == "on track"
+
+
+def test_no_data_at_all(store):
+    engine = Engine(store, "T1")
+    goal, _ = store.set_goal("T1", "leads", 30, "week", None, TODAY.isoformat(), {}, "U1")
+    assert goals.evaluate(engine, goal, engine.catalog.resolve("leads"), TODAY).status == "no data"

@@ -1,0 +1,186 @@
+import io
+
+import pytest
+
+from kpi.engine import Engine
+from kpi.errors import ImportFailed
+from kpi.importer import import_csv
+from kpi.periods import parse_period
+
+from .conftest import NOW, SOCIAL, load, snapshot
+
+W46 = parse_period("2026-W46", NOW.date())
+
+
+def total(store, metric, team="T1", **filters):
+    engine = Engine(store, team)
+    return engine.value(engine.catalog.resolve(metric), W46.start, W46.end, filters).number
+
+
+def test_long_layout(store):
+    summary = load(store, "T1", SOCIAL)
+    assert summary.layout == "long"
+    assert (summary.read, summary.inserted, summary.replaced, summary.rejected) == (31, 31, 0, 0)
+    assert total(store, "impressions") == 6000
+
+
+def test_wide_layout_with_text_dimensions(store):
+    csv = "Date,Impressions,Likes,Network,Campaign Name\n2026-11-09,100,5,Facebook,Black Friday\n2026-11-10,200,,instagram,\n"
+    summary = load(store, "T1", csv)
+    assert summary.layout == "wide"
+    assert (summary.read, summary.inserted) == (2, 3)  # the empty likes cell is skipped
+    assert Engine(store, "T1").dimensions == {
+        "campaign_name": ["black friday"],
+        "network": ["facebook", "instagram"],
+    }
+    assert total(store, "impressions", network="facebook") == 100
+
+
+def test_reimport_replaces_and_changes_nothing(store):
+    load(store, "T1", SOCIAL)
+    before = snapshot(store)
+    again = load(store, "T1", SOCIAL)
+    assert (again.inserted, again.replaced) == (0, 31)
+    assert snapshot(store) == before
+
+
+def test_reimport_with_new_value_replaces_it(store):
+    load(store, "T1", "date,impressions\n2026-11-09,100\n")
+    summary = load(store, "T1", "date,impressions\n2026-11-09,150\n2026-11-10,1\n")
+    assert (summary.inserted, summary.replaced) == (1, 1)
+    assert total(store, "impressions") == 151
+
+
+def test_datetimes_are_bucketed_to_the_teams_day_and_add_up(store):
+    csv = "date,metric,value\n2026-11-09T08:00:00,likes,1\n2026-11-09 21:00,likes,2\n2026-11-15T23:30:00Z,likes,4\n"
+    load(store, "T1", csv, tz="Europe/Paris")
+    # 23:30 UTC on Nov 15 is 00:30 on Nov 16 in Paris: outside W46.
+    assert total(store, "engagements") == 3
+    load(store, "T1", csv, tz="Europe/Paris")
+    assert total(store, "engagements") == 3  # re-importing the same events changes nothing
+
+
+def test_names_are_normalised(store):
+    load(
+        store,
+        "T1",
+        "date,metric,value,Network\n2026-11-09,New Followers,3, LinkedIn \n2026-11-09,newFollowers,4,linkedin\n",
+    )
+    assert store.metrics("T1") == ["new_followers"]
+    assert (
+        total(store, "new_followers", network="linkedin") == 4
+    )  # same key: the second row replaced the first
+
+
+def test_thousands_separators_in_quoted_numbers(store):
+    load(store, "T1", 'date,impressions\n2026-11-09,"12,345"\n')
+    assert total(store, "impressions") == 12345
+
+
+BAD_FILES = {
+    "non-numeric value": (
+        "date,metric,value\n2026-11-09,likes,3\n2026-11-10,likes,lots\n",
+        "line 3: `lots` is not a number",
+    ),
+    "bad date": (
+        "date,metric,value\n2026-11-09,likes,3\n09/11/2026,likes,1\n",
+        "line 3: `09/11/2026` is not a date",
+    ),
+    "impossible date": ("date,likes\n2026-02-30,1\n", "line 2: `2026-02-30` is not a date"),
+    "empty metric": ("date,metric,value\n2026-11-09,,3\n", "line 2: the metric name is empty"),
+    "wrong field count": (
+        "date,metric,value\n2026-11-09,likes,3,extra\n",
+        "line 2: 4 fields where the header has 3",
+    ),
+    "infinite": ("date,likes\n2026-11-09,inf\n", "line 2: `inf` is not a number"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_rows_write_nothing(store, case):
+    load(store, "T1", SOCIAL)
+    before = snapshot(store)
+    text, problem = BAD_FILES[case]
+    with pytest.raises(ImportFailed) as err:
+        load(store, "T1", text)
+    assert [p for p in err.value.problems if p.startswith(problem)]
+    assert "nothing was imported" in str(err.value)
+    assert snapshot(store) == before
+
+
+def test_every_bad_row_is_listed_with_its_line(store):
+    text = "date,metric,value\n2026-11-09,likes,x\n2026-11-09,likes,1\nnope,likes,2\n"
+    with pytest.raises(ImportFailed) as err:
+        load(store, "T1", text)
+    assert err.value.problems == [
+        "line 2: `x` is not a number",
+        "line 4: `nope` is not a date; write dates as YYYY-MM-DD",
+    ]
+
+
+def test_line_numbers_count_physical_lines_of_quoted_cells(store):
+    text = 'date,metric,value,note\n2026-11-09,likes,1,"two\nlines"\n2026-11-09,likes,bad,x\n'
+    with pytest.raises(ImportFailed) as err:
+        load(store, "T1", text)
+    assert err.value.problems == ["line 4: `bad` is not a number"]
+
+
+def test_skip_invalid_writes_the_valid_rows(store):
+    summary = load(
+        store, "T1", "date,metric,value\n2026-11-09,likes,3\n2026-11-10,likes,x\n", skip_invalid=True
+    )
+    assert (summary.read, summary.inserted, summary.rejected) == (2, 1, 1)
+    assert summary.problems == ["line 3: `x` is not a number"]
+    assert total(store, "engagements") == 3
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "is empty"),
+        ("metric,value\nlikes,3\n", "line 1: no `date` column"),
+        ("date,value\n2026-11-09,3\n", "needs a `metric` column"),
+        ("date,metric\n2026-11-09,likes\n", "needs a `value` column"),
+        ("date,network\n2026-11-09,x\n", "no metric columns"),
+        ("date,likes,Likes\n2026-11-09,1,2\n", "appears twice"),
+    ],
+)
+def test_file_level_errors(store, text, message):
+    load(store, "T1", SOCIAL)
+    before = snapshot(store)
+    with pytest.raises(ImportFailed, match=message):
+        load(store, "T1", text)
+    assert snapshot(store) == before
+
+
+def test_wrong_encoding_writes_nothing(store):
+    load(store, "T1", SOCIAL)
+    before = snapshot(store)
+    latin1 = "date,metric,value,region\n2026-11-09,likes,3,fr\n2026-11-09,likes,3,Zürich\n".encode("latin-1")
+    with pytest.raises(ImportFailed, match="not UTF-8"):
+        import_csv(store, "T1", "latin.csv", stream=io.BytesIO(latin1))
+    assert snapshot(store) == before
+
+
+def test_utf8_bom_is_accepted(store):
+    import_csv(store, "T1", "bom.csv", stream=io.BytesIO("\ufeffdate,likes\n2026-11-09,2\n".encode()))
+    assert total(store, "engagements") == 2
+
+
+def test_imports_are_scoped_by_team(store):
+    load(store, "T1", "date,likes\n2026-11-09,2\n")
+    load(store, "T2", "date,likes\n2026-11-09,5\n")
+    assert total(store, "engagements", team="T1") == 2
+    assert total(store, "engagements", team="T2") == 5
+
+
+def test_streams_in_chunks_with_progress(store, monkeypatch):
+    from kpi import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+    seen = []
+    rows = "".join(f"2026-11-{1 + i % 28:02d},{i},x{i % 3}\n" for i in range(95))
+    summary = load(store, "T1", "date,likes,segment\n" + rows, progress=seen.append)
+    assert summary.inserted == 84  # 28 days x 3 segments; later rows replace earlier ones
+    assert summary.replaced == 11
+    assert len(seen) >= 9 and seen == sorted(seen)
