@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from .periods import parse_period
 from .store import Store
+from .writer import ObservationWriter
 
 NETWORKS = {
     # network: (daily impressions per region, engagement rate, ctr, followers at the anchor date)
@@ -137,23 +138,20 @@ def fill(store: Store, team: str, yesterday: date, progress: Callable[[int, int]
     if start > yesterday:
         return 0
     days = (yesterday - start).days + 1
-    cache: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
     with store.db.atomic():
-        batch: list[tuple[int, str, float]] = []
+        writer = ObservationWriter(store, team)
         for offset in range(days):
             day = start + timedelta(days=offset)
             iso = day.isoformat()
-            for metric, dims, value in social_rows(day) + site_rows(day):
-                key = (metric, tuple(sorted(dims.items())))
-                sid = cache.get(key)
-                if sid is None:
-                    sid = cache[key] = store.series_id(team, metric, dims)
-                batch.append((sid, iso, float(value)))
+            writer.replace(
+                [
+                    (writer.series(metric, tuple(sorted(dims.items()))), iso, float(value))
+                    for metric, dims, value in social_rows(day) + site_rows(day)
+                ]
+            )
             if progress and offset % 30 == 0:
                 progress(offset, days)
-        store.upsert_observations(batch)
-        store.refresh_monthly({(sid, iso[:7]) for sid, iso, _ in batch})
-        store.mark_fresh(team, yesterday.isoformat())
+        writer.finish()
     if progress:
         progress(days, days)
     if latest is None:

@@ -46,9 +46,10 @@ class Results:
 class Engine:
     """One team's view of the store: its catalog, settings and data."""
 
-    def __init__(self, store: Store, team: str) -> None:
+    def __init__(self, store: Store, team: str, *, use_cube: bool = True) -> None:
         self.store = store
         self.team = team
+        self.use_cube = use_cube
         self.settings = store.settings(team)
         definitions = store.definitions(team)
         self.catalog = Catalog({n: (d.formula, d.unit, d.better) for n, d in definitions.items()})
@@ -80,6 +81,8 @@ class Engine:
         by: str | None = None,
     ) -> Results:
         filters = filters or {}
+        if self.use_cube and _cube_answers(kpi, filters, by):
+            return self._evaluate_cube(kpi, ranges, filters, by)
         series = {s.id: s for s in self.store.series_for(self.team, kpi.metrics) if _matches(s, filters)}
         aggs = self.store.aggregate(list(series), ranges)
         totals: list[dict[str, _Slice]] = [{} for _ in ranges]
@@ -97,6 +100,41 @@ class Engine:
             [_value(kpi, data, rate) for data in totals],
             {g: [_value(kpi, data, rate) for data in per_range] for g, per_range in grouped.items()},
             {d for s in series.values() for d in s.dims},
+        )
+
+    def _evaluate_cube(
+        self, kpi: Kpi, ranges: Sequence[tuple[date, date]], filters: dict[str, str], by: str | None
+    ) -> Results:
+        """The same values from the per-dimension cube: the team total (dim '') and one dimension's
+        values. Series without that dimension form its group 'all': the total minus the values."""
+        dim = by or next(iter(filters), None)
+        cells = self.store.cube(self.team, kpi.metrics, dim, ranges)
+        totals: list[dict[str, _Slice]] = [{} for _ in ranges]
+        grouped: dict[str, list[dict[str, _Slice]]] = {}
+        for (index, metric, d, value), (total, n) in cells.items():
+            if d == "":
+                totals[index][metric] = _Slice(total, int(n))
+            else:
+                per_range = grouped.setdefault(value, [{} for _ in ranges])
+                per_range[index][metric] = _Slice(total, int(n))
+        if dim is not None:
+            rest = [{} for _ in ranges]
+            for index, data in enumerate(totals):
+                for metric, whole in data.items():
+                    parts = [g[index][metric] for g in grouped.values() if metric in g[index]]
+                    n = whole.n - sum(p.n for p in parts)
+                    if n > 0:
+                        rest[index][metric] = _Slice(whole.total - sum(p.total for p in parts), n)
+            if any(rest):
+                grouped[ALL] = rest
+        if filters:
+            wanted = grouped.get(filters[dim], [{} for _ in ranges])
+            totals, grouped = wanted, {}
+        rate = self.settings.hourly_rate
+        return Results(
+            [_value(kpi, data, rate) for data in totals],
+            {g: [_value(kpi, data, rate) for data in per_range] for g, per_range in grouped.items()},
+            self.store.metric_dimensions(self.team, kpi.metrics),
         )
 
     def value(self, kpi: Kpi, start: date, end: date, filters: dict[str, str] | None = None) -> Value:
@@ -131,6 +169,16 @@ def _value(kpi: Kpi, data: dict[str, _Slice], hourly_rate: float) -> Value:
     except _ZeroDivision:
         return NOT_APPLICABLE
     return NO_DATA if number is None else Value(number)
+
+
+def _cube_answers(kpi: Kpi, filters: dict[str, str], by: str | None) -> bool:
+    """The cube holds sums and counts per single dimension value: enough for sum and mean KPIs
+    overall, by one dimension, or filtered on one dimension value. Stocks (``last``) and combined
+    filters are computed from the series."""
+    assert kpi.tree is not None
+    if any(agg.fn == "last" for agg in fx.aggregates(kpi.tree)):
+        return False
+    return (not filters) or (len(filters) == 1 and by is None)
 
 
 def _matches(series: Series, filters: dict[str, str]) -> bool:

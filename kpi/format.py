@@ -28,11 +28,11 @@ def change(current: float | None, previous: float | None, unit: str) -> str:
     delta = change_amount(current, previous, unit)
     if delta is None:
         return "n/a"
+    shown = round(delta, 1) if unit == "score" else round(delta * 100, 1)
+    text = f"{shown:+,.1f}" if shown else "0.0"
     if unit == "percent":
-        return f"{delta * 100:+,.1f} pp"
-    if unit == "score":
-        return f"{delta:+,.1f}"
-    return f"{delta * 100:+,.1f}%"
+        return f"{text} pp"
+    return text if unit == "score" else f"{text}%"
 
 
 def change_amount(current: float | None, previous: float | None, unit: str) -> float | None:

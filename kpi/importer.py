@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from .errors import ImportFailed
 from .names import dimension_value, snake
 from .store import Store
+from .writer import ObservationWriter
 
 CHUNK_ROWS = 50_000
 SAMPLE_ROWS = 1_000
@@ -115,8 +116,6 @@ class _Dates:
         self.tz = ZoneInfo(tz)
         self.cache: dict[str, tuple[str, bool]] = {}
         self.plain: dict[str, str] = {}
-        self.months: set[str] = set()
-        self.latest = ""
 
     def __call__(self, text: str) -> tuple[str, bool]:
         cached = self.cache.get(text)
@@ -135,8 +134,6 @@ class _Dates:
                 parsed = (moment.date().isoformat(), True)
         except ValueError:
             raise _RowError(f"`{raw}` is not a date; write dates as YYYY-MM-DD") from None
-        self.months.add(parsed[0][:7])
-        self.latest = max(self.latest, parsed[0])
         if len(self.cache) < 100_000:
             self.cache[text] = parsed
             if not parsed[1]:
@@ -215,7 +212,8 @@ def _import(
         layout = _Layout.detect(header, sample)
         summary.layout = layout.kind
         with store.db.atomic():
-            writer = _Writer(store, team, progress, raw)
+            observations = ObservationWriter(store, team)
+            writer = _Chunks(observations, progress, raw)
             dates = _Dates(tz)
             rows = _RowReader(layout, len(header), dates, writer, summary)
             for line, cells in sample:
@@ -224,9 +222,7 @@ def _import(
             writer.flush()
             if summary.rejected and not skip_invalid:
                 raise _Rollback
-            summary.inserted, summary.replaced = writer.finish(dates.months)
-            if writer.written:
-                store.mark_fresh(team, dates.latest)
+            summary.inserted, summary.replaced = observations.finish()
     except UnicodeDecodeError:
         raise ImportFailed(
             f"`{name}` is not UTF-8 text (line {reader.line_num + 1}). Export or save it as CSV UTF-8 and import again."
@@ -244,24 +240,15 @@ def _import(
     return summary
 
 
-class _Writer:
-    """Buffers rows and writes them in chunks sorted by key, which SQLite inserts much faster."""
+class _Chunks:
+    """Buffers rows and hands them to the ``ObservationWriter`` a chunk at a time."""
 
-    def __init__(self, store: Store, team: str, progress: Progress | None, raw: BinaryIO) -> None:
-        self.store, self.team, self.progress, self.raw = store, team, progress, raw
+    def __init__(self, writer: ObservationWriter, progress: Progress | None, raw: BinaryIO) -> None:
+        self.writer, self.progress, self.raw = writer, progress, raw
+        self.series = writer.series
         self.batch: list[tuple[int, str, float]] = []
         self.additions: list[tuple[int, str, float]] = []
         self.bucketed: set[tuple[int, str]] = set()
-        self.written = 0
-        self.before = store.observation_count()
-        self.series_ids: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-
-    def series(self, metric: str, dims: tuple[tuple[str, str], ...]) -> int:
-        key = (metric, dims)
-        sid = self.series_ids.get(key)
-        if sid is None:
-            sid = self.series_ids[key] = self.store.series_id(self.team, metric, dict(dims))
-        return sid
 
     def moment(self, row: tuple[int, str, float]) -> None:
         """A date-time row: the first of its day replaces the stored value, later ones add to it."""
@@ -273,27 +260,11 @@ class _Writer:
             self.batch.append(row)
 
     def flush(self) -> None:
-        batch = self.batch
-        if batch:
-            batch.sort()
-            self.store.upsert_observations(batch)
-            self.written += len(batch)
-        if self.additions:
-            self.store.add_to_observations(self.additions)
+        self.writer.replace(self.batch)
+        self.writer.add(self.additions)
         self.batch, self.additions = [], []
         if self.progress:
             self.progress(self.raw.tell())
-
-    def finish(self, months: set[str]) -> tuple[int, int]:
-        """Roll the touched months up once; returns (inserted, replaced).
-
-        Touched means every series this file wrote crossed with every month it named: no per-row
-        bookkeeping, and for the usual file (each series on each day) exactly the months written.
-        """
-        sids = set(self.series_ids.values())
-        self.store.refresh_monthly((sid, month) for sid in sids for month in months)
-        inserted = self.store.observation_count() - self.before
-        return inserted, self.written - inserted
 
 
 class _RowReader:
@@ -304,7 +275,7 @@ class _RowReader:
     """
 
     def __init__(
-        self, layout: _Layout, width: int, dates: _Dates, writer: _Writer, summary: ImportSummary
+        self, layout: _Layout, width: int, dates: _Dates, writer: _Chunks, summary: ImportSummary
     ) -> None:
         self.layout, self.width, self.dates, self.writer, self.summary = layout, width, dates, writer, summary
         self.dim_cols = layout.dim_cols

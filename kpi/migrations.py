@@ -112,6 +112,38 @@ def m002_freshness(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_cube(db: Database) -> None:
+    """Rollups per team, metric and single dimension value (dim '' is the whole team), by day and
+    by month: the common questions (a KPI overall, by one dimension, or for one dimension value)
+    read a few hundred of these rows instead of every series' daily rows."""
+    _run(
+        db,
+        """
+        CREATE TABLE cube_daily (
+            team TEXT NOT NULL, metric TEXT NOT NULL, date TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
+            total REAL NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (team, metric, date, dim, value)
+        ) WITHOUT ROWID;
+        CREATE TABLE cube_monthly (
+            team TEXT NOT NULL, metric TEXT NOT NULL, month TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
+            total REAL NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (team, metric, month, dim, value)
+        ) WITHOUT ROWID;
+        INSERT INTO cube_daily
+            SELECT s.team, s.metric, o.date, '', '', sum(o.value), count(*)
+            FROM series s JOIN observations o ON o.series_id = s.id GROUP BY s.team, s.metric, o.date;
+        INSERT INTO cube_daily
+            SELECT s.team, s.metric, o.date, d.dim, d.value, sum(o.value), count(*)
+            FROM series s JOIN series_dims d ON d.series_id = s.id JOIN observations o ON o.series_id = s.id
+            GROUP BY s.team, s.metric, o.date, d.dim, d.value;
+        INSERT INTO cube_monthly
+            SELECT team, metric, substr(date, 1, 7), dim, value, sum(total), sum(n)
+            FROM cube_daily GROUP BY team, metric, substr(date, 1, 7), dim, value
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

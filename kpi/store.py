@@ -167,8 +167,47 @@ class Store:
         )
         return sid
 
-    def observation_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM observations").fetchone()[0]
+    def latest_dates(self, team: str) -> dict[int, str]:
+        """Each of the team's series' newest date: a later row cannot replace a stored one."""
+        return dict(
+            self.conn.execute(
+                "SELECT m.series_id, max(m.last_date) FROM monthly m JOIN series s ON s.id = m.series_id "
+                "WHERE s.team = ? GROUP BY m.series_id",
+                (team,),
+            )
+        )
+
+    def old_values(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], float]:
+        """Stored values for (series id, date) keys, for the writer to turn replacements into deltas."""
+        found: dict[tuple[int, str], float] = {}
+        for start in range(0, len(keys), 400):
+            part = keys[start : start + 400]
+            sql = (
+                "SELECT series_id, date, value FROM observations WHERE (series_id, date) IN (VALUES "
+                + ", ".join(["(?, ?)"] * len(part))
+                + ")"
+            )
+            for sid, day, value in self.conn.execute(sql, [x for key in part for x in key]):
+                found[(sid, day)] = value
+        return found
+
+    def add_to_cube(self, team: str, deltas: Iterable[tuple[str, str, str, str, float, int]]) -> None:
+        """Add (metric, date, dim, value, amount, count) changes to the daily cube."""
+        self.conn.executemany(
+            "INSERT INTO cube_daily (team, metric, date, dim, value, total, n) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (team, metric, date, dim, value) DO UPDATE SET total = total + excluded.total, "
+            "n = n + excluded.n",
+            ((team, *delta) for delta in deltas),
+        )
+
+    def refresh_cube_monthly(self, team: str, affected: Iterable[tuple[str, str]]) -> None:
+        """Recompute the monthly cube for (metric, YYYY-MM) pairs from the daily cube."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO cube_monthly (team, metric, month, dim, value, total, n) "
+            "SELECT team, metric, ?3, dim, value, sum(total), sum(n) FROM cube_daily "
+            "WHERE team = ?1 AND metric = ?2 AND date BETWEEN ?3 || '-01' AND ?3 || '-31' GROUP BY dim, value",
+            [(team, metric, month) for metric, month in sorted(affected)],
+        )
 
     def upsert_observations(self, rows: Sequence[tuple[int, str, float]]) -> None:
         """Write (series id, ISO date, value) rows; a row for an existing key replaces its value."""
@@ -242,6 +281,55 @@ class Store:
                     agg.add(total, n, last_date, last_value)
         return result
 
+    def cube(
+        self, team: str, metrics: Sequence[str], dim: str | None, ranges: Sequence[tuple[date, date]]
+    ) -> dict[tuple[int, str, str, str], list[float]]:
+        """Sums and counts per (range index, metric, dim, value) from the cube: the whole team
+        (dim '') and, when ``dim`` is given, each value of that dimension."""
+        month_wanted: dict[str, list[int]] = {}
+        day_wanted: dict[str, list[int]] = {}
+        for index, (start, end) in enumerate(ranges):
+            months, partial = _split_by_month(start, end)
+            for month in months:
+                month_wanted.setdefault(month, []).append(index)
+            for lo, hi in partial:
+                for offset in range((hi - lo).days + 1):
+                    day_wanted.setdefault(date.fromordinal(lo.toordinal() + offset).isoformat(), []).append(
+                        index
+                    )
+        result: dict[tuple[int, str, str, str], list[float]] = {}
+        names = json.dumps(sorted(set(metrics)))
+        for wanted, table, column in (
+            (month_wanted, "cube_monthly", "month"),
+            (day_wanted, "cube_daily", "date"),
+        ):
+            if not wanted:
+                continue
+            rows = self.conn.execute(
+                f"SELECT {column}, metric, dim, value, total, n FROM {table} "
+                f"WHERE team = ? AND metric IN (SELECT value FROM json_each(?)) "
+                f"AND {column} IN (SELECT value FROM json_each(?)) AND dim IN ('', ?)",
+                (team, names, json.dumps(sorted(wanted)), dim or ""),
+            )
+            for when, metric, d, value, total, n in rows:
+                for index in wanted[when]:
+                    slot = result.get((index, metric, d, value))
+                    if slot is None:
+                        result[(index, metric, d, value)] = [total, n]
+                    else:
+                        slot[0] += total
+                        slot[1] += n
+        return result
+
+    def metric_dimensions(self, team: str, metrics: Sequence[str]) -> set[str]:
+        """The dimensions any series of these metrics has (which "By ..." buttons make sense)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT d.dim FROM series s JOIN series_dims d ON d.series_id = s.id "
+            "WHERE s.team = ? AND s.metric IN (SELECT value FROM json_each(?))",
+            (team, json.dumps(sorted(set(metrics)))),
+        )
+        return {r[0] for r in rows}
+
     def latest_date(self, team: str) -> str | None:
         """The newest date with data for the team: the data freshness shown under every answer."""
         row = self.conn.execute("SELECT latest FROM freshness WHERE team = ?", (team,)).fetchone()
@@ -274,15 +362,13 @@ class Store:
 
     def record(self, team: str, metric: str, day: date, value: float, dims: dict[str, str]) -> bool:
         """Store one data point; returns True when it replaced an existing value."""
+        from .writer import ObservationWriter
+
         with self.db.atomic():
-            sid = self.series_id(team, metric, dims)
-            existed = self.conn.execute(
-                "SELECT 1 FROM observations WHERE series_id = ? AND date = ?", (sid, day.isoformat())
-            ).fetchone()
-            self.upsert_observations([(sid, day.isoformat(), value)])
-            self.refresh_monthly([(sid, day.isoformat()[:7])])
-            self.mark_fresh(team, day.isoformat())
-        return existed is not None
+            writer = ObservationWriter(self, team)
+            writer.replace([(writer.series(metric, tuple(sorted(dims.items()))), day.isoformat(), value)])
+            _, replaced = writer.finish()
+        return replaced > 0
 
     # -- team settings -------------------------------------------------------------------------
 
