@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         "--now", help="answer as if it were this ISO date-time (for scripts and reproducible output)"
     )
 
+    serve = sub.add_parser(
+        "serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    serve.add_argument("--http", action="store_true", help="serve HTTP even when SLACK_APP_TOKEN is set")
+    serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default: 0.0.0.0)")
+
     imp = sub.add_parser("import", help="import CSV files (long or wide layout)")
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
@@ -218,6 +225,40 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             if summary.unlisted_problems:
                 print(f"  ... and {summary.unlisted_problems:,} more")
     return EXIT_USER_ERROR if failed else EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from kpi.store import Store
+
+    from . import logs
+    from .app import build_app
+
+    socket_mode = bool(settings.app_token) and not args.http
+    settings.require("bot_token", "app_token" if socket_mode else "signing_secret")
+    logs.setup([settings.bot_token or "", settings.app_token or "", settings.signing_secret or ""])
+    Store(settings.db, default_tz=settings.tz).close()  # migrations run now, not on the first request
+    app = build_app(settings)
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from slack_sdk.errors import SlackApiError
+
+        log.info("kpibot: Socket Mode (database %s)", settings.db)
+        try:
+            SocketModeHandler(app, settings.app_token).start()
+        except SlackApiError as exc:
+            raise KpiError(
+                f"Socket Mode could not connect: {exc.response.get('error')}. Check SLACK_APP_TOKEN "
+                "(an xapp- token with connections:write) and that Socket Mode is on for the app."
+            ) from None
+        return EXIT_OK
+    import uvicorn
+
+    from .server import SlackAsgi
+
+    port = args.port or settings.port
+    log.info("kpibot: listening on http://%s:%s/slack/events (database %s)", args.host, port, settings.db)
+    uvicorn.run(SlackAsgi(app), host=args.host, port=port, log_level="warning", access_log=False)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -144,6 +144,20 @@ def m003_cube(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_events_seen(db: Database) -> None:
+    """Slack redelivers an event it thinks was missed: its id, kept here, makes it act once."""
+    _run(
+        db,
+        """
+        CREATE TABLE events_seen (
+            team TEXT NOT NULL, event_id TEXT NOT NULL, seen_at TEXT NOT NULL,
+            PRIMARY KEY (team, event_id)
+        )
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -370,6 +370,15 @@ class Store:
             _, replaced = writer.finish()
         return replaced > 0
 
+    def first_sighting(self, team: str, event_id: str) -> bool:
+        """True the first time an event id is seen for the team, False for Slack's redeliveries."""
+        with self.db.atomic():
+            cur = self.conn.execute(
+                "INSERT OR IGNORE INTO events_seen (team, event_id, seen_at) VALUES (?, ?, ?)",
+                (team, event_id, _now()),
+            )
+        return cur.rowcount == 1
+
     # -- team settings -------------------------------------------------------------------------
 
     def settings(self, team: str) -> TeamSettings:

@@ -1,0 +1,123 @@
+"""The Bolt app factory: one function builds the app from settings; nothing Slack exists at import.
+
+Answers are computed inside the acknowledgement (``process_before_response=True``): KPI answers take
+milliseconds, so the HTTP response carries them and no background thread is needed. Work that may
+take longer (a CSV shared in a DM) runs in a lazy listener after the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+
+from kpi.answers import Context
+from kpi.errors import KpiError
+from kpi.store import Store
+
+from .blocks import error_message
+from .config import Settings
+
+log = logging.getLogger("kpibot.slack")
+
+NOT_IN_CHANNEL = (
+    "I can't post in this channel because I'm not a member. Invite me with `/invite @kpibot` and try again."
+)
+
+
+@dataclass
+class Deps:
+    """What listeners need, passed in so tests and the scheduler build the same app."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def store(self) -> Store:
+        """A connection for this listener call: SQLite connections stay on their thread."""
+        return Store(self.settings.db, default_tz=self.settings.tz)
+
+    def context(self, store: Store, team: str, user: str | None, channel: str | None) -> Context:
+        return Context(store, team, self.clock(), user, channel, self.settings.admins)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A WebClient on SLACK_API_URL that retries rate limits (honouring Retry-After), 5xx and resets."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def user_message(error: Exception) -> tuple[str, bool]:
+    """What the person sees for an error, and whether it was expected (a domain or Slack error)."""
+    if isinstance(error, KpiError):
+        return str(error), True
+    if isinstance(error, SlackApiError) and error.response.get("error") in (
+        "not_in_channel",
+        "channel_not_found",
+    ):
+        return NOT_IN_CHANNEL, True
+    ref = uuid.uuid4().hex[:8]
+    log.error("unexpected error (ref %s)", ref, exc_info=error)
+    return (
+        f"Something went wrong on my side (ref {ref}). The team running kpibot can find it in the log.",
+        False,
+    )
+
+
+def build_app(settings: Settings, deps: Deps | None = None) -> App:
+    from .listeners import register_listeners
+
+    deps = deps or Deps(settings)
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.signing_secret or "",
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=True,
+        logger=logging.getLogger("kpibot.bolt"),
+    )
+
+    @app.middleware
+    def act_once(body: dict[str, Any], context: Any, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        """Slack redelivers events it thinks were missed; each event id acts once per team."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with deps.store() as store:
+                if not store.first_sighting(context.team_id or body.get("team_id") or "", event_id):
+                    log.info("event %s already handled; ignoring the redelivery", event_id)
+                    return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def report(error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None) -> None:
+        """The one place errors that escape a listener become messages, even after ``ack()``:
+        a slash command gets an ephemeral answer in the HTTP response (instead of Bolt's 500),
+        anything else with a response_url gets one there."""
+        text, _ = user_message(error)
+        if body.get("command") and response is not None:
+            response.status = 200
+            response.body = json.dumps(error_message(text))
+            response.headers["content-type"] = ["application/json;charset=utf-8"]
+        elif body.get("response_url"):
+            respond(**error_message(text), replace_original=False)
+        else:
+            log.warning("could not tell the user about: %s", text)
+
+    register_listeners(app, deps)
+    return app

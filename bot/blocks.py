@@ -1,0 +1,232 @@
+"""A ``Reply`` as Block Kit, built with slack_sdk's block models (which know Slack's limits).
+
+Everything shown is escaped for mrkdwn (only ``&``, ``<`` and ``>``), so text a person typed can
+never become a mention, a channel ping or a link. The only markup added here is our own: bold
+values, the actor's mention from a verified user id, and code blocks for tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from kpi.reply import Action, Reply, Table
+
+from .console import table_lines
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+TONE_EMOJI = {"good": "🟢", "bad": "🔴", "flat": "⚪"}
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; nothing else is encoded (docs: formatting#escaping)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mention(user: str | None) -> str:
+    if user and _USER_ID.match(user):
+        return f"<@{user}>"
+    return escape(user or "someone")
+
+
+def table_text(table: Table, limit: int = MAX_TEXT - 10) -> str:
+    """An aligned table in a code block, cut with "… and N more" to stay within a section's 3000."""
+    lines = table_lines(Table(table.columns, table.rows, 0, table.numeric), indent="")
+    body, more = lines[:2], table.more
+    for index, line in enumerate(lines[2:]):
+        candidate = "\n".join([*body, line])
+        if len(escape(candidate)) > limit - 40:
+            more += len(lines) - 2 - index
+            break
+        body.append(line)
+    if more:
+        body.append(f"… and {more} more")
+    return "```" + escape("\n".join(body)) + "```"
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification and accessibility text that goes with the blocks."""
+    first = f": {reply.lines[0]}" if reply.lines else ""
+    return escape(_cut(f"{reply.title}{first}", MAX_TEXT))
+
+
+def action_elements(actions: list[Action]) -> list[ButtonElement]:
+    elements = []
+    for index, action in enumerate(actions[:25]):
+        elements.append(
+            ButtonElement(
+                text=_cut(action.label, 75),
+                action_id=f"{action.kind}:{index}",
+                value=_cut(action.value, 2000) or "-",
+                style=action.style,
+            )
+        )
+    return elements
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=_cut(reply.title, 150))]
+    if reply.lines:
+        first, *rest = reply.lines
+        tone = TONE_EMOJI.get(reply.tone or "", "")
+        head = f"{tone} *{escape(first.split('   ')[0])}*" if reply.kind == "kpi" else escape(first)
+        if reply.kind == "kpi" and "   " in first:
+            head += "   " + escape(first.split("   ", 1)[1])
+        text = "\n".join([head.strip(), *(escape(line) for line in rest)])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut(text, MAX_TEXT))))
+    if reply.fields:
+        fields = [
+            MarkdownTextObject(text=_cut(f"*{escape(label)}*\n{escape(value)}", 2000))
+            for label, value in reply.fields
+        ]
+        for start in range(0, len(fields), 10):
+            blocks.append(SectionBlock(fields=fields[start : start + 10]))
+    if reply.table and reply.table.rows:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=table_text(reply.table))))
+    notes = [escape(n) for n in reply.notes]
+    if reply.actor:
+        notes.insert(0, f"by {mention(reply.actor)}")
+    if notes:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_cut(n, MAX_TEXT)) for n in notes[:10]]))
+    if reply.actions:
+        blocks.append(ActionsBlock(elements=action_elements(reply.actions)))
+    return blocks[:MAX_BLOCKS]
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for ack/respond/chat.postMessage."""
+    return {
+        "text": fallback_text(reply),
+        "blocks": [b.to_dict() for b in reply_blocks(reply)],
+        "response_type": "in_channel" if reply.public else "ephemeral",
+    }
+
+
+def error_message(text: str) -> dict[str, Any]:
+    return {
+        "text": escape(_cut(text, MAX_TEXT)),
+        "blocks": [SectionBlock(text=MarkdownTextObject(text=escape(_cut(text, MAX_TEXT)))).to_dict()],
+        "response_type": "ephemeral",
+    }
+
+
+# -- the goal form ---------------------------------------------------------------------------------
+
+GOAL_CALLBACK = "goal_form"
+CADENCES = [("per week", "week"), ("per month", "month"), ("per quarter", "quarter"), ("by a date", "date")]
+
+
+def goal_modal(
+    kpis: list[str], dimensions: dict[str, list[str]], initial_kpi: str | None, metadata: dict
+) -> View:
+    """The same goal as `/kpi goal`, as a form: KPI, target, period, optional network and region."""
+    kpi_options = [Option(text=_cut(name, 75), value=name) for name in kpis[:100]]
+    initial = next((o for o in kpi_options if o.value == initial_kpi), None)
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="kpi",
+            label="KPI",
+            element=StaticSelectElement(action_id="value", options=kpi_options, initial_option=initial),
+        ),
+        InputBlock(
+            block_id="target",
+            label="Target",
+            hint="A number such as 4.5% for a rate, 12,000 or 10k for a count, 12.50 for money.",
+            element=PlainTextInputElement(action_id="value", placeholder="4.5%"),
+        ),
+        InputBlock(
+            block_id="cadence",
+            label="Period",
+            element=StaticSelectElement(
+                action_id="value",
+                options=[Option(text=t, value=v) for t, v in CADENCES],
+                initial_option=Option(text="per month", value="month"),
+            ),
+        ),
+        InputBlock(
+            block_id="deadline",
+            label='Date (for "by a date")',
+            optional=True,
+            element=DatePickerElement(action_id="value"),
+        ),
+    ]
+    for dim in ("network", "region"):
+        values = dimensions.get(dim, [])
+        if values:
+            blocks.append(
+                InputBlock(
+                    block_id=dim,
+                    label=dim.capitalize(),
+                    optional=True,
+                    element=StaticSelectElement(
+                        action_id="value", options=[Option(text=_cut(v, 75), value=v) for v in values[:100]]
+                    ),
+                )
+            )
+    return View(
+        type="modal",
+        callback_id=GOAL_CALLBACK,
+        title=PlainTextObject(text="Set a goal"),
+        submit=PlainTextObject(text="Save goal"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata),
+        blocks=blocks,
+    )
+
+
+# -- App Home --------------------------------------------------------------------------------------
+
+
+def home_view(goals: Reply, headline: list[tuple[str, str, str]], period_label: str, note: str) -> View:
+    """The team's goals with status and the headline KPIs of the last complete week."""
+    blocks: list[Block] = [
+        HeaderBlock(text="kpibot"),
+        SectionBlock(text=MarkdownTextObject(text=f"*Headline KPIs · {escape(period_label)}*")),
+    ]
+    fields = [
+        MarkdownTextObject(text=f"*{escape(name)}*\n{escape(value)}  {escape(change)}")
+        for name, value, change in headline
+    ]
+    for start in range(0, len(fields), 10):
+        blocks.append(SectionBlock(fields=fields[start : start + 10]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(note))]))
+    blocks.append(DividerBlock())
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{escape(goals.title)}*\n" + "\n".join(escape(x) for x in goals.lines)
+            )
+        )
+    )
+    if goals.table and goals.table.rows:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=table_text(goals.table))))
+    removals = [a for a in goals.actions if a.kind == "remove_goal"][:24]
+    blocks.append(
+        ActionsBlock(elements=action_elements([Action("Set goal", "goal_modal", "", "primary"), *removals]))
+    )
+    return View(type="home", blocks=blocks[:100])

@@ -1,0 +1,50 @@
+"""`/kpi`: parse, answer, render. Answers travel in the acknowledgement; a digest (`/kpi report`) is
+posted by the bot after it, so rate limits and retries never hold Slack's 3-second window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from kpi.answers import answer
+from kpi.commands import Report, parse
+
+from ..app import Deps, user_message
+from ..blocks import error_message, message
+
+
+def register(app: App, deps: Deps) -> None:
+    def _answer(command: dict[str, Any], context: Any):
+        team = context.team_id or command.get("team_id")
+        with deps.store() as store:
+            return answer(
+                command.get("text", ""),
+                deps.context(store, team, command.get("user_id"), command.get("channel_id")),
+            )
+
+    def kpi_command(ack: Ack, command: dict[str, Any], context: Any) -> None:
+        try:
+            is_report = isinstance(parse(command.get("text", "")), Report)
+            reply = _answer(command, context)
+        except Exception as exc:  # every failure becomes a message for the person who typed it
+            ack(**error_message(user_message(exc)[0]))
+            return
+        if is_report:
+            ack(text=f"Posting the {reply.title.split(' ')[0].lower()} digest…", response_type="ephemeral")
+            return
+        ack(**message(reply))
+
+    def post_report(command: dict[str, Any], context: Any, client: WebClient, respond: Respond) -> None:
+        """Runs after the acknowledgement, only for `/kpi report`."""
+        try:
+            if not isinstance(parse(command.get("text", "")), Report):
+                return
+            reply = _answer(command, context)
+            payload = {k: v for k, v in message(reply).items() if k != "response_type"}
+            client.chat_postMessage(channel=command["channel_id"], **payload)
+        except Exception as exc:  # after the ack, the response_url is the way to the user
+            respond(**error_message(user_message(exc)[0]), replace_original=False)
+
+    app.command("/kpi")(ack=kpi_command, lazy=[post_report])

@@ -1,0 +1,93 @@
+"""The real Bolt app behind a real uvicorn server on 127.0.0.1 (port 0), for tests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+
+from bot.app import Deps, build_app
+from bot.config import Settings
+from bot.server import SlackAsgi
+
+from .signing import SIGNING_SECRET, command_body, event_body, payload_body, sign
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class AppServer:
+    def __init__(self, settings: Settings, clock: Any = None) -> None:
+        deps = Deps(settings, clock) if clock else Deps(settings)
+        self.app = build_app(settings, deps)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(SlackAsgi(self.app), log_level="warning", access_log=False, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> AppServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> Response:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        conn.request(method, path, body=body.encode(), headers=headers or {})
+        raw = conn.getresponse()
+        result = Response(raw.status, raw.read().decode(), {k.lower(): v for k, v in raw.getheaders()})
+        conn.close()
+        return result
+
+    def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None, signed: bool = True
+    ) -> Response:
+        all_headers = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
+        return self.request("POST", "/slack/events", body, all_headers)
+
+    def command(self, text: str, **kwargs: Any) -> Response:
+        return self.post(command_body(text, **kwargs), "application/x-www-form-urlencoded")
+
+    def interact(self, payload: dict) -> Response:
+        return self.post(payload_body(payload), "application/x-www-form-urlencoded")
+
+    def event(self, event: dict, headers: dict[str, str] | None = None, **kwargs: Any) -> Response:
+        return self.post(event_body(event, **kwargs), "application/json", headers)
+
+
+def settings_for(db: str, api_url: str, **overrides: Any) -> Settings:
+    from .slack_api import BOT_TOKEN
+
+    values = {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_url": api_url, "db": db}
+    values.update(overrides)
+    return Settings(**values)
+
+
+def fixed_clock(moment: datetime):
+    return lambda: moment
