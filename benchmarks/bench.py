@@ -6,7 +6,8 @@ Prints, for a generated data set (default: five years of daily data, 40 metrics,
   rows into an indexed table (the practical limit on this machine), and the peak memory of both;
 - import peak memory for a quarter of the file and the whole file (flat means it does not grow);
 - latency (median, p99 over 200 runs) of the full answer to `/kpi engagement_rate last quarter by
-  network`, in process.
+  network`, in process, and as signed HTTP requests to a real `kpibot serve --http` (sequential, and
+  from 8 concurrent clients).
 Each measurement that reports memory runs in its own process, so peak RSS belongs to it alone.
 """
 
@@ -154,6 +155,89 @@ def phase_query(db_path: Path, runs: int) -> dict:
     }
 
 
+def phase_http(db_path: Path, runs: int) -> dict:
+    """Signed `/kpi` requests to a real `kpibot serve --http`, sequential and from 8 concurrent clients."""
+    import http.client
+    import socket
+    import threading
+
+    from tests.support.signing import SIGNING_SECRET, command_body, sign
+    from tests.support.slack_api import BOT_TOKEN, SlackApi
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with SlackApi() as api:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "KPIBOT_DB": str(db_path),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": api.url,
+            "PORT": str(port),
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            body = command_body("engagement_rate last quarter by network", team=TEAM)
+
+            def one(conn: http.client.HTTPConnection) -> float:
+                headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+                started = time.perf_counter()
+                conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+                reply = conn.getresponse()
+                payload = reply.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                assert reply.status == 200 and b"Engagement rate" in payload, payload[:200]
+                return elapsed
+
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            for _ in range(5):
+                one(conn)
+            sequential = sorted(one(conn) for _ in range(runs))
+            concurrent: list[float] = []
+
+            def client() -> None:
+                c = http.client.HTTPConnection("127.0.0.1", port)
+                times = [one(c) for _ in range(runs // 8)]
+                concurrent.extend(times)
+
+            threads = [threading.Thread(target=client) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            concurrent.sort()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+    def pct(values: list[float], q: float) -> float:
+        return values[min(len(values) - 1, int(len(values) * q))]
+
+    return {
+        "seq_median": statistics.median(sequential),
+        "seq_p99": pct(sequential, 0.99),
+        "conc_median": statistics.median(concurrent),
+        "conc_p99": pct(concurrent, 0.99),
+    }
+
+
 def run_phase(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=True
@@ -200,6 +284,7 @@ def main() -> None:
     small = run_phase("import", str(quarter), str(small_db))
     imported = run_phase("import", str(full), str(db))
     query = run_phase("query", str(db), str(args.runs))
+    over_http = run_phase("http", str(db), str(args.runs))
 
     plain_rate = plain["rows"] / plain["seconds"]
     rate = imported["rows"] / imported["seconds"]
@@ -220,6 +305,12 @@ def main() -> None:
     print(
         f"/kpi engagement_rate last quarter by network, in process: median {query['median_ms']:.2f} ms, "
         f"p99 {query['p99_ms']:.2f} ms over {args.runs} runs (target p99 < 20 ms)"
+    )
+    print(
+        f"same, signed requests over HTTP to kpibot serve: sequential median {over_http['seq_median']:.2f} ms, "
+        f"p99 {over_http['seq_p99']:.2f} ms (target < 40 ms); 8 concurrent clients median "
+        f"{over_http['conc_median']:.2f} ms, p99 {over_http['conc_p99']:.2f} ms (target < 100 ms); "
+        f"HTTP overhead at the median {over_http['seq_median'] - query['median_ms']:.2f} ms (target < 3 ms)"
     )
     print("  " + "\n  ".join(query["answer"]))
     print(f"database: {os.path.getsize(db) / 1e6:,.0f} MB")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -42,9 +44,15 @@ class Deps:
     settings: Settings
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def store(self) -> Store:
-        """A connection for this listener call: SQLite connections stay on their thread."""
-        return Store(self.settings.db, default_tz=self.settings.tz)
+    _local: threading.local = field(default_factory=threading.local)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """This thread's connection: opened once per worker thread, never shared between threads."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.settings.db, default_tz=self.settings.tz)
+        yield store
 
     def context(self, store: Store, team: str, user: str | None, channel: str | None) -> Context:
         return Context(store, team, self.clock(), user, channel, self.settings.admins)
@@ -84,14 +92,20 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     from .listeners import register_listeners
 
     deps = deps or Deps(settings)
-    app = App(
-        client=web_client(settings),
-        signing_secret=settings.signing_secret or "",
-        process_before_response=True,
-        token_verification_enabled=False,
-        request_verification_enabled=True,
-        logger=logging.getLogger("kpibot.bolt"),
-    )
+    bolt_log = logging.getLogger("kpibot.bolt")
+    # Bolt also reads SLACK_BOT_TOKEN from the environment and warns that our client's token wins.
+    bolt_log.disabled = True
+    try:
+        app = App(
+            client=web_client(settings),
+            signing_secret=settings.signing_secret or "",
+            process_before_response=True,
+            token_verification_enabled=False,
+            request_verification_enabled=True,
+            logger=bolt_log,
+        )
+    finally:
+        bolt_log.disabled = False
 
     @app.middleware
     def act_once(body: dict[str, Any], context: Any, next: Callable[[], BoltResponse]) -> BoltResponse | None:

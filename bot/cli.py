@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="serve HTTP even when SLACK_APP_TOKEN is set")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default: 0.0.0.0)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="HTTP worker processes (default: 2, one per core of a small machine)",
+    )
 
     imp = sub.add_parser("import", help="import CSV files (long or wide layout)")
     imp.add_argument("files", nargs="+", metavar="FILE")
@@ -68,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
         "ask": _ask,
         "import": _import,
+        "serve": _serve,
     }
     try:
         settings = Settings.from_env()
@@ -251,13 +258,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 "(an xapp- token with connections:write) and that Socket Mode is on for the app."
             ) from None
         return EXIT_OK
-    import uvicorn
-
-    from .server import SlackAsgi
+    from .server import serve_http
 
     port = args.port or settings.port
-    log.info("kpibot: listening on http://%s:%s/slack/events (database %s)", args.host, port, settings.db)
-    uvicorn.run(SlackAsgi(app), host=args.host, port=port, log_level="warning", access_log=False)
+    log.info(
+        "kpibot: listening on http://%s:%s/slack/events with %d worker(s) (database %s)",
+        args.host,
+        port,
+        args.workers,
+        settings.db,
+    )
+    serve_http(app, args.host, port, args.workers)
     return EXIT_OK
 
 

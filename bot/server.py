@@ -11,10 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
+import signal
+import socket
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
 
+import uvicorn
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
@@ -55,7 +60,7 @@ def slack_request(raw: bytes, headers: dict[str, list[str]], query: str) -> Bolt
 class SlackAsgi:
     """ASGI app: Bolt's dispatch runs on a thread pool so one slow request does not hold the others."""
 
-    def __init__(self, app: App, threads: int = 8) -> None:
+    def __init__(self, app: App, threads: int = 1) -> None:
         self.app = app
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kpibot-http")
 
@@ -106,3 +111,50 @@ async def _send(send: Any, response: BoltResponse) -> None:
             headers.append((key.encode("latin-1"), str(value).encode("latin-1")))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A TCP socket created with its protocol number, so asyncio turns Nagle off on its connections
+    (a socket without it answers every response 40 ms late, waiting for a delayed ACK)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def run_http(app: App, sock: socket.socket) -> None:
+    """Serve until interrupted (uvicorn, in this process)."""
+    config = uvicorn.Config(SlackAsgi(app), log_level="warning", access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _worker(host: str, port: int) -> None:
+    from .app import build_app
+    from .config import Settings
+
+    run_http(build_app(Settings.from_env()), listening_socket(host, port, reuse_port=True))
+
+
+def serve_http(app: App, host: str, port: int, workers: int) -> None:
+    """One process, or ``workers`` processes sharing the port (SO_REUSEPORT): Python answers a request
+    on one core, so a second process doubles what a 2-core machine answers at once."""
+    if workers <= 1:
+        run_http(app, listening_socket(host, port))
+        return
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_worker, args=(host, port), daemon=True) for _ in range(workers)]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for child in children:
+        child.start()
+    try:
+        for child in children:
+            child.join()
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=10)

@@ -158,6 +158,26 @@ def m004_events_seen(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_dimension_index(db: Database) -> None:
+    """Which dimensions and values a team's data has, and which dimensions each metric has: asked by
+    every answer (to check filters and offer "By ..." buttons), so kept small instead of scanned."""
+    _run(
+        db,
+        """
+        CREATE TABLE dimension_values (
+            team TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (team, dim, value)
+        ) WITHOUT ROWID;
+        CREATE TABLE metric_dimensions (
+            team TEXT NOT NULL, metric TEXT NOT NULL, dim TEXT NOT NULL, PRIMARY KEY (team, metric, dim)
+        ) WITHOUT ROWID;
+        INSERT INTO dimension_values SELECT DISTINCT team, dim, value FROM series_dims;
+        INSERT INTO metric_dimensions
+            SELECT DISTINCT s.team, s.metric, d.dim FROM series s JOIN series_dims d ON d.series_id = s.id
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

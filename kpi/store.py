@@ -165,6 +165,14 @@ class Store:
             "INSERT INTO series_dims (series_id, team, dim, value) VALUES (?, ?, ?, ?)",
             [(sid, team, d, v) for d, v in dims.items()],
         )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO dimension_values (team, dim, value) VALUES (?, ?, ?)",
+            [(team, d, v) for d, v in dims.items()],
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO metric_dimensions (team, metric, dim) VALUES (?, ?, ?)",
+            [(team, metric, d) for d in dims],
+        )
         return sid
 
     def latest_dates(self, team: str) -> dict[int, str]:
@@ -324,8 +332,7 @@ class Store:
     def metric_dimensions(self, team: str, metrics: Sequence[str]) -> set[str]:
         """The dimensions any series of these metrics has (which "By ..." buttons make sense)."""
         rows = self.conn.execute(
-            "SELECT DISTINCT d.dim FROM series s JOIN series_dims d ON d.series_id = s.id "
-            "WHERE s.team = ? AND s.metric IN (SELECT value FROM json_each(?))",
+            "SELECT DISTINCT dim FROM metric_dimensions WHERE team = ? AND metric IN (SELECT value FROM json_each(?))",
             (team, json.dumps(sorted(set(metrics)))),
         )
         return {r[0] for r in rows}
@@ -347,7 +354,7 @@ class Store:
         """Every dimension the team's data has, with its values."""
         out: dict[str, list[str]] = {}
         for dim, value in self.conn.execute(
-            "SELECT DISTINCT dim, value FROM series_dims WHERE team = ? ORDER BY dim, value", (team,)
+            "SELECT dim, value FROM dimension_values WHERE team = ? ORDER BY dim, value", (team,)
         ):
             out.setdefault(dim, []).append(value)
         return out

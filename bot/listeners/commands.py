@@ -9,7 +9,6 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from kpi.answers import answer
-from kpi.commands import Report, parse
 
 from ..app import Deps, user_message
 from ..blocks import error_message, message
@@ -26,25 +25,32 @@ def register(app: App, deps: Deps) -> None:
 
     def kpi_command(ack: Ack, command: dict[str, Any], context: Any) -> None:
         try:
-            is_report = isinstance(parse(command.get("text", "")), Report)
             reply = _answer(command, context)
         except Exception as exc:  # every failure becomes a message for the person who typed it
             ack(**error_message(user_message(exc)[0]))
             return
-        if is_report:
-            ack(text=f"Posting the {reply.title.split(' ')[0].lower()} digest…", response_type="ephemeral")
-            return
         ack(**message(reply))
 
-    def post_report(command: dict[str, Any], context: Any, client: WebClient, respond: Respond) -> None:
-        """Runs after the acknowledgement, only for `/kpi report`."""
+    def is_report(command: dict[str, Any]) -> bool:
+        return command.get("text", "").strip().lower().split(" ", 1)[0] == "report"
+
+    def check_report(ack: Ack, command: dict[str, Any], context: Any) -> None:
         try:
-            if not isinstance(parse(command.get("text", "")), Report):
-                return
+            reply = _answer(command, context)
+        except Exception as exc:
+            ack(**error_message(user_message(exc)[0]))
+            return
+        ack(text=f"Posting the {reply.title.split(' ')[0].lower()} digest…", response_type="ephemeral")
+
+    def post_report(command: dict[str, Any], context: Any, client: WebClient, respond: Respond) -> None:
+        """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds."""
+        try:
             reply = _answer(command, context)
             payload = {k: v for k, v in message(reply).items() if k != "response_type"}
             client.chat_postMessage(channel=command["channel_id"], **payload)
         except Exception as exc:  # after the ack, the response_url is the way to the user
             respond(**error_message(user_message(exc)[0]), replace_original=False)
 
-    app.command("/kpi")(ack=kpi_command, lazy=[post_report])
+    # Only `/kpi report` has work after the acknowledgement; other commands skip Bolt's lazy machinery.
+    app.command("/kpi", matchers=[is_report])(ack=check_report, lazy=[post_report])
+    app.command("/kpi")(kpi_command)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ import uvicorn
 
 from bot.app import Deps, build_app
 from bot.config import Settings
-from bot.server import SlackAsgi
+from bot.server import SlackAsgi, listening_socket
 
 from .signing import SIGNING_SECRET, command_body, event_body, payload_body, sign
 
@@ -34,9 +33,7 @@ class AppServer:
     def __init__(self, settings: Settings, clock: Any = None) -> None:
         deps = Deps(settings, clock) if clock else Deps(settings)
         self.app = build_app(settings, deps)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = listening_socket("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
         config = uvicorn.Config(SlackAsgi(self.app), log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)

@@ -1,0 +1,138 @@
+"""`kpibot serve` as an admin starts it: a real process, configured by the environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .support.signing import SIGNING_SECRET, command_body, sign
+from .support.slack_api import APP_TOKEN, BOT_TOKEN, SlackApi
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_for(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KPIBOT_", "SLACK_"))}
+    env.update({"PYTHONPATH": str(ROOT), "KPIBOT_DB": str(tmp_path / "kpibot.db"), **values})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_missing_settings_are_named_together(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=tmp_path,
+        env=env_for(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Missing settings: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET.")
+    assert "Traceback" not in result.stderr
+
+
+def test_socket_mode_needs_the_app_token_only(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=tmp_path,
+        env=env_for(tmp_path, SLACK_APP_TOKEN="xapp-1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Missing settings: SLACK_BOT_TOKEN.")
+
+
+def test_socket_mode_connects_with_the_app_token(tmp_path):
+    with SlackApi() as api:
+        api.fail("apps.connections.open", status=200, error="invalid_auth", times=5)
+        env = env_for(
+            tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN="xapp-wrong", SLACK_API_URL=api.url
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert api.calls_to("apps.connections.open")[0].headers["authorization"] == "Bearer xapp-wrong"
+    assert result.returncode == 1
+    assert "Socket Mode could not connect: invalid_auth" in result.stderr
+    assert "xapp-wrong" not in result.stderr and BOT_TOKEN not in result.stderr
+
+
+@pytest.fixture
+def served(tmp_path):
+    with SlackApi() as api:
+        port = free_port()
+        env = env_for(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=api.url,
+            PORT=str(port),
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                        assert r.status == 200
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise
+                    time.sleep(0.1)
+            yield port, api
+        finally:
+            process.terminate()
+            output = process.communicate(timeout=20)[0]
+    assert BOT_TOKEN not in output and SIGNING_SECRET not in output and APP_TOKEN not in output
+
+
+def test_http_mode_answers_signed_commands(served):
+    port, _ = served
+    body = command_body("list")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/slack/events",
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert b"KPI catalog" in response.read()
+    forged = urllib.request.Request(
+        f"http://127.0.0.1:{port}/slack/events",
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(forged, timeout=10)
+    assert err.value.code == 401
