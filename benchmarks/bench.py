@@ -260,6 +260,7 @@ def main() -> None:
             "plain": lambda: phase_plain(Path(rest[0])),
             "import": lambda: phase_import(Path(rest[0]), Path(rest[1])),
             "query": lambda: phase_query(Path(rest[0]), int(rest[1])),
+            "http": lambda: phase_http(Path(rest[0]), int(rest[1])),
         }[name]()
         print(json.dumps(result))
         return

@@ -106,35 +106,35 @@ def compute_kpi(
     filters: dict[str, str] | None = None,
     by: str | None = None,
     with_goals: bool = True,
+    trend_length: int = 8,
 ) -> KpiAnswer:
-    """Value, comparisons, 8-period trend, breakdown and goal status of one KPI: one aggregate query."""
+    """Value, comparisons, trend, breakdown and goal status of one KPI: one aggregate query."""
     filters = filters or {}
     engine.check_slice(filters, by)
-    trend_periods = period.trend(8)
+    trend_periods = period.trend(trend_length)
     ranges = [(p.start, p.end) for p in trend_periods]
     year_ago = period.year_ago() if period.compares_year_ago else None
     if year_ago is not None:
         ranges.append((year_ago.start, year_ago.end))
-    previous = period.previous()
     results = engine.evaluate(kpi, ranges, filters, by)
     totals = results.totals
-    breakdown = [Breakdown(g, values[7], values[6]) for g, values in results.groups.items()]
+    now, before = trend_length - 1, trend_length - 2
+    breakdown = [Breakdown(g, values[now], values[before]) for g, values in results.groups.items()]
     breakdown.sort(key=lambda b: _rank(b.value, kpi.lower_is_better))
     statuses = []
     if with_goals:
         for goal in engine.store.goals(engine.team):
             if goal.kpi == kpi.name and goal.filters == filters:
                 statuses.append(goal_math.evaluate(engine, goal, kpi, today))
-    assert previous.start == trend_periods[6].start
     return KpiAnswer(
         kpi=kpi,
         period=period,
         filters=filters,
         by=by,
-        value=totals[7],
-        previous=totals[6],
-        year_ago=totals[8] if year_ago is not None else None,
-        trend=list(zip(trend_periods, totals[:8], strict=True)),
+        value=totals[now],
+        previous=totals[before],
+        year_ago=totals[trend_length] if year_ago is not None else None,
+        trend=list(zip(trend_periods, totals[:trend_length], strict=True)),
         breakdown=breakdown,
         goals=statuses,
         currency=engine.settings.currency,

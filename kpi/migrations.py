@@ -178,6 +178,31 @@ def m005_dimension_index(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_deliveries(db: Database) -> None:
+    """The digest ledger: one row per (team, channel, cadence, period), written before posting, so a
+    digest is posted at most once whatever retries, restarts or double triggers happen."""
+    _run(
+        db,
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            cadence TEXT NOT NULL,
+            period TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            ts TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (team, channel, cadence, period)
+        )
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -544,6 +544,75 @@ class Store:
         sub = next(s for _, s in self.subscriptions(team, channel) if s.cadence == cadence)
         return sub, existed is not None
 
+    # -- the digest ledger ----------------------------------------------------------------------
+
+    def claim_delivery(
+        self, team: str, channel: str, cadence: str, period: str, max_attempts: int = 5
+    ) -> bool:
+        """Write the ledger row before posting; True when this caller may post.
+
+        A new (team, channel, cadence, period) is claimed; a failed one is claimed again while it has
+        attempts left; one being sent or already sent is never claimed twice.
+        """
+        now = _now()
+        with self.db.atomic():
+            cur = self.conn.execute(
+                "INSERT INTO deliveries (team, channel, cadence, period, status, attempts, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, 'sending', 1, ?, ?) "
+                "ON CONFLICT (team, channel, cadence, period) DO UPDATE SET status = 'sending', "
+                "attempts = attempts + 1, updated_at = excluded.updated_at "
+                "WHERE deliveries.status = 'failed' AND deliveries.attempts < ?",
+                (team, channel, cadence, period, now, now, max_attempts),
+            )
+        return cur.rowcount == 1
+
+    def finish_delivery(
+        self,
+        team: str,
+        channel: str,
+        cadence: str,
+        period: str,
+        *,
+        ok: bool,
+        error: str | None = None,
+        ts: str | None = None,
+    ) -> None:
+        with self.db.atomic():
+            self.conn.execute(
+                "UPDATE deliveries SET status = ?, error = ?, ts = ?, updated_at = ? "
+                "WHERE team = ? AND channel = ? AND cadence = ? AND period = ?",
+                ("sent" if ok else "failed", error, ts, _now(), team, channel, cadence, period),
+            )
+
+    def deliveries(self, team: str, channel: str | None = None, status: str | None = None) -> list[Delivery]:
+        """The team's ledger rows, newest first."""
+        sql = "SELECT channel, cadence, period, status, attempts, error, ts, updated_at FROM deliveries WHERE team = ?"
+        params: list[object] = [team]
+        if channel is not None:
+            sql += " AND channel = ?"
+            params.append(channel)
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status)
+        return [Delivery(*r) for r in self.conn.execute(sql + " ORDER BY updated_at DESC, id DESC", params)]
+
+    def teams_with_failed_deliveries(self) -> list[str]:
+        return [
+            r[0] for r in self.conn.execute("SELECT DISTINCT team FROM deliveries WHERE status = 'failed'")
+        ]
+
+    def interrupt_stale_deliveries(self, older_than: str) -> int:
+        """Rows left 'sending' by a process that stopped mid-post: marked failed with no further
+        attempt, since the message may have gone out (at most once), and shown to the team."""
+        with self.db.atomic():
+            cur = self.conn.execute(
+                "UPDATE deliveries SET status = 'failed', attempts = 999, "
+                "error = 'interrupted while posting; it may or may not have been posted', updated_at = ? "
+                "WHERE status = 'sending' AND updated_at < ?",
+                (_now(), older_than),
+            )
+        return cur.rowcount
+
     def unsubscribe(self, team: str, channel: str, cadence: str) -> bool:
         with self.db.atomic():
             cur = self.conn.execute(
@@ -551,6 +620,18 @@ class Store:
                 (team, channel, cadence),
             )
         return cur.rowcount > 0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str
+    cadence: str
+    period: str
+    status: str
+    attempts: int
+    error: str | None
+    ts: str | None
+    updated_at: str
 
 
 def _split_by_month(start: date, end: date) -> tuple[list[str], list[tuple[date, date]]]:
