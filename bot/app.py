@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from jinja2 import Environment
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -29,6 +30,7 @@ from kpi.store import Store
 
 from .blocks import error_message
 from .config import Settings
+from .templating import environment
 
 log = logging.getLogger("kpibot.slack")
 
@@ -45,6 +47,10 @@ class Deps:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     _local: threading.local = field(default_factory=threading.local)
+    templates: Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.templates = environment(self.settings.templates)
 
     @contextmanager
     def store(self) -> Iterator[Store]:

@@ -53,6 +53,16 @@ def _parser() -> argparse.ArgumentParser:
         help="HTTP worker processes (default: 2, one per core of a small machine)",
     )
 
+    digest = sub.add_parser("digest", help="post (or preview) the digests due now, or at --at")
+    digest.add_argument("cadence", choices=["weekly", "quarterly"])
+    digest.add_argument("--channel", help="only this channel's subscription (a channel id)")
+    digest.add_argument("--at", help="the moment to act as of (ISO date or date-time; a date means its end)")
+    digest.add_argument(
+        "--dry-run", action="store_true", help="print the digests and write their charts; post nothing"
+    )
+    digest.add_argument("--out", default=".", help="folder for --dry-run charts (default: current folder)")
+    digest.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
+
     imp = sub.add_parser("import", help="import CSV files (long or wide layout)")
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
@@ -75,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask": _ask,
         "import": _import,
         "serve": _serve,
+        "digest": _digest,
     }
     try:
         settings = Settings.from_env()
@@ -234,6 +245,63 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_USER_ERROR if failed else EXIT_OK
 
 
+def _moment(text: str | None, tz: str) -> datetime:
+    """--at: a date-time (UTC unless it names its offset), or a date meaning its end in ``tz``."""
+    from datetime import date, time
+
+    from kpi.periods import zone
+
+    if not text:
+        return datetime.now(UTC)
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(23, 59), tzinfo=zone(tz))
+        return _now(text)
+    except ValueError:
+        raise KpiError(
+            f"--at: `{text}` is not an ISO date or date-time such as 2026-11-16T10:00+01:00."
+        ) from None
+
+
+def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    from kpi.schedule import last_run
+    from kpi.store import Store
+
+    from .app import web_client
+    from .delivery import deliver, preview
+    from .templating import environment
+
+    if not args.dry_run:
+        settings.require("bot_token")
+    env = environment(settings.templates)
+    client = web_client(settings)
+    out = Path(args.out)
+    found = False
+    failed = False
+    with Store(args.db or settings.db, default_tz=settings.tz) as store:
+        for team, sub in store.subscriptions(channel=args.channel):
+            if sub.cadence != args.cadence:
+                continue
+            found = True
+            fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, _moment(args.at, sub.tz))
+            if args.dry_run:
+                text, chart = preview(store, team, sub, fired, env, out)
+                print(f"# {team} {sub.channel}\n{text}\n\nchart: {chart}\n")
+                continue
+            outcome = deliver(client, store, team, sub, fired, env)
+            failed |= outcome.status == "failed"
+            detail = f": {outcome.error}" if outcome.error else ""
+            if outcome.status == "skipped":
+                detail = " (already posted or being posted; each digest is posted once)"
+            print(f"{team} {sub.channel} {sub.cadence} {outcome.period}: {outcome.status}{detail}")
+    if not found:
+        where = f" for channel {args.channel}" if args.channel else ""
+        print(
+            f"No {args.cadence} subscriptions{where}. In a channel, `/kpi subscribe {args.cadence}` adds one."
+        )
+    return EXIT_USER_ERROR if failed else EXIT_OK
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from kpi.store import Store
 
@@ -245,6 +313,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     logs.setup([settings.bot_token or "", settings.app_token or "", settings.signing_secret or ""])
     Store(settings.db, default_tz=settings.tz).close()  # migrations run now, not on the first request
     app = build_app(settings)
+    from . import scheduler
+
+    digests = scheduler.start(settings, app.client)
+    log.info("kpibot: digest scheduler started with %d job(s)", len(digests.get_jobs()))
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
         from slack_sdk.errors import SlackApiError

@@ -25,6 +25,7 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     tz: str = "UTC"
     port: int = 3000
+    templates: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -43,6 +44,9 @@ class Settings:
         api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
         if not api_url.endswith("/"):
             api_url += "/"
+        templates = env.get("KPIBOT_TEMPLATES") or None
+        if templates and not Path(templates).is_dir():
+            raise ConfigError(f"KPIBOT_TEMPLATES: `{templates}` is not a folder.")
         admins = frozenset(a.strip() for a in (env.get("KPIBOT_ADMINS") or "").split(",") if a.strip())
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
@@ -54,6 +58,7 @@ class Settings:
             admins=admins,
             tz=tz,
             port=int(port_text),
+            templates=templates,
         )
 
     def require(self, *names: str) -> None:

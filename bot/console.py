@@ -38,6 +38,10 @@ def table_lines(table: Table, indent: str = "  ") -> list[str]:
 
 
 def render(reply: Reply) -> str:
+    if reply.kind == "digest":
+        from .templating import environment, render_text
+
+        return render_text(reply.data, environment())
     out = [reply.title]
     out += [f"  {line}" for line in reply.lines]
     if reply.fields:

@@ -18,6 +18,7 @@ from .errors import InvalidCommand, InvalidTarget, KpiError, NotAllowed, NotFoun
 from .names import humanise
 from .periods import Period, parse_period, today_in, zone
 from .reply import Action, Reply, Table
+from .schedule import next_run
 from .store import Definition, Goal, Store
 
 MAX_ROWS = 15
@@ -504,39 +505,49 @@ def _subscriptions(command: c.ListSubscriptions, engine: Engine, ctx: Context) -
             ['Start one in a channel with `/kpi subscribe weekly at "mon 09:00"`.'],
             kind="subscriptions",
         )
-    rows = [
-        [
-            f"#{s.channel}",
-            s.cadence,
-            schedule_words(s.cadence, s.day, s.time, s.tz),
-            ", ".join(s.kpis) or "default",
-        ]
-        for _, s in subs
-    ]
+    rows = []
+    for _, s in subs:
+        upcoming = next_run(s.cadence, s.day, s.time, s.tz, ctx.now).astimezone(zone(s.tz))
+        last = next((d for d in engine.store.deliveries(ctx.team, s.channel) if d.cadence == s.cadence), None)
+        if last is None:
+            delivered = "none yet"
+        elif last.status == "sent":
+            delivered = f"{last.period} sent {last.updated_at[:16].replace('T', ' ')} UTC"
+        else:
+            delivered = (
+                f"{last.period} {last.status} ({last.attempts} attempts): {last.error or 'in progress'}"
+            )
+        rows.append(
+            [
+                f"#{s.channel}",
+                s.cadence,
+                ", ".join(s.kpis) or "default",
+                upcoming.strftime("%a %b %-d %H:%M ") + s.tz,
+                delivered,
+            ]
+        )
     return Reply(
         "Digest subscriptions",
-        table=Table(["channel", "digest", "when", "KPIs"], rows),
+        table=Table(["channel", "digest", "KPIs", "next run", "last delivery"], rows),
+        notes=["A failed digest is retried at the next start of kpibot; `/kpi report weekly` posts one now."],
         kind="subscriptions",
         data=[s for _, s in subs],
     )
 
 
 def _report(command: c.Report, engine: Engine, ctx: Context) -> Reply:
-    from .digest import build_digest, digest_reply
+    """The digest, now: with this channel's subscribed KPIs if it has that subscription. Surfaces
+    render ``data`` (a Digest) with the digest templates."""
+    from .digest import build_digest
 
     today = today_for(engine, ctx)
-    kpis: list[str] = []
-    if ctx.channel:
-        kpis = next(
-            (
-                s.kpis
-                for _, s in engine.store.subscriptions(ctx.team, ctx.channel)
-                if s.cadence == command.cadence
-            ),
-            [],
-        )
+    subscribed = [
+        s for _, s in engine.store.subscriptions(ctx.team, ctx.channel) if s.cadence == command.cadence
+    ]
+    kpis = subscribed[0].kpis if subscribed and ctx.channel else []
     period = parse_period(command.period, today) if command.period else None
-    return digest_reply(build_digest(engine, command.cadence, today, kpis, period))
+    digest = build_digest(engine, command.cadence, today, kpis, period)
+    return Reply(digest.title, [f"{len(digest.answers)} KPIs"], public=True, kind="digest", data=digest)
 
 
 # -- team KPI definitions and settings -----------------------------------------------------------------

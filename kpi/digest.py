@@ -1,23 +1,30 @@
-"""The data of a digest: which KPIs, over which period, with comparisons, movers and goals.
+"""The data of a digest: which KPIs, over which period, with comparisons, movers, anomalies and goals.
 
-Surfaces render it: ``digest_reply`` gives the plain ``Reply`` used by `/kpi report` and the console.
+Surfaces render it (bot/templating.py with the Jinja templates of templates/); nothing here formats
+for Slack. Anomalies use the modified z-score of Iglewicz and Hoaglin: the period's value against the
+median and median absolute deviation of the periods before it, flagged beyond 3.5.
 """
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
 from . import format as fmt
-from .answers import KpiAnswer, compute_kpi, goal_line, period_note
+from . import formula as fx
+from . import goals as goal_math
+from .answers import KpiAnswer, compute_kpi
+from .catalog import Kpi
 from .engine import Engine
 from .errors import UnknownKpi
-from .names import humanise
 from .periods import Period, parse_period
-from .reply import Reply, Table
 
 HEADLINE = ("engagement_rate", "reach", "followers", "ctr", "social_traffic_share", "leads")
 MOVER_DIMENSIONS = ("network", "region")
+TREND = {"weekly": 13, "quarterly": 8}
+ANOMALY_Z = 3.5
+MOVERS = 3
 
 
 @dataclass
@@ -25,9 +32,37 @@ class Mover:
     kpi: str
     dimension: str
     group: str
+    value: str
     change: str
     tone: str
     size: float
+
+
+@dataclass
+class Anomaly:
+    kpi: str
+    value: str
+    typical: str
+    score: float
+    direction: str
+
+
+@dataclass
+class GoalResult:
+    """A goal as the digest reports it: its status now, or met/missed for a period the digest closes."""
+
+    status: goal_math.GoalStatus
+    closed: bool
+
+
+@dataclass
+class Roi:
+    value: KpiAnswer
+    revenue: float | None
+    spend: float | None
+    hours: float | None
+    hourly_rate: float
+    currency: str
 
 
 @dataclass
@@ -35,87 +70,160 @@ class Digest:
     cadence: str
     period: Period
     answers: list[KpiAnswer]
-    movers: list[Mover] = field(default_factory=list)
+    movers: dict[str, list[Mover]] = field(default_factory=dict)
+    anomalies: list[Anomaly] = field(default_factory=list)
+    goals: list[GoalResult] = field(default_factory=list)
+    roi: Roi | None = None
     tz: str = "UTC"
+    currency: str = "USD"
     latest: str | None = None
 
+    @property
+    def title(self) -> str:
+        return f"{self.cadence.capitalize()} digest · {self.period.label}"
 
-def digest_kpis(engine: Engine, chosen: list[str]) -> list[str]:
+
+def digest_kpis(engine: Engine, chosen: list[str]) -> list[Kpi]:
     """The subscription's KPIs, or by default the team's goal KPIs followed by the headline set."""
-    if chosen:
-        return list(dict.fromkeys(chosen))
-    names = [g.kpi for g in engine.store.goals(engine.team)] + list(HEADLINE)
-    return list(dict.fromkeys(names))
+    names = list(chosen) or [g.kpi for g in engine.store.goals(engine.team)] + list(HEADLINE)
+    kpis: list[Kpi] = []
+    for name in dict.fromkeys(names):
+        try:
+            kpi = engine.catalog.resolve(name)
+        except UnknownKpi:
+            continue
+        if kpi not in kpis:
+            kpis.append(kpi)
+    return kpis
 
 
 def build_digest(
     engine: Engine, cadence: str, today: date, kpis: list[str], period: Period | None = None
 ) -> Digest:
+    """Everything a weekly or quarterly digest shows, as of ``today`` (a date in the team's zone)."""
     period = period or parse_period("last week" if cadence == "weekly" else "last quarter", today)
     dims = [d for d in MOVER_DIMENSIONS if d in engine.dimensions]
     answers: list[KpiAnswer] = []
-    movers: list[Mover] = []
-    for name in digest_kpis(engine, kpis):
-        try:
-            kpi = engine.catalog.resolve(name)
-        except UnknownKpi:
-            continue
-        answer = compute_kpi(engine, kpi, period, today, by=dims[0] if dims else None)
+    movers: dict[str, list[Mover]] = {d: [] for d in dims}
+    anomalies: list[Anomaly] = []
+    for kpi in digest_kpis(engine, kpis):
+        answer = compute_kpi(engine, kpi, period, today, trend_length=TREND[cadence], with_goals=False)
         answers.append(answer)
         for dim in dims:
-            groups = (
-                answer.breakdown
-                if dim == answer.by
-                else compute_kpi(engine, kpi, period, today, by=dim, with_goals=False).breakdown
-            )
-            for b in groups:
-                if b.value.number is None or not b.previous.number:
-                    continue
-                size = abs(b.value.number - b.previous.number) / abs(b.previous.number)
-                tone = fmt.direction(b.value.number, b.previous.number, kpi.unit, kpi.lower_is_better)
-                movers.append(
-                    Mover(
-                        kpi.name,
-                        dim,
-                        b.group,
-                        fmt.change(b.value.number, b.previous.number, kpi.unit),
-                        tone,
-                        size,
-                    )
-                )
-    movers.sort(key=lambda m: -m.size)
+            if dim in answer.dimensions:
+                breakdown = compute_kpi(engine, kpi, period, today, by=dim, with_goals=False, trend_length=2)
+                movers[dim] += _movers(kpi, dim, breakdown)
+        anomaly = _anomaly(answer)
+        if anomaly:
+            anomalies.append(anomaly)
+    for dim in movers:
+        movers[dim] = sorted(movers[dim], key=lambda m: -m.size)[:MOVERS]
+    settings = engine.settings
     return Digest(
-        cadence, period, answers, movers[:5], engine.settings.tz, engine.store.latest_date(engine.team)
+        cadence=cadence,
+        period=period,
+        answers=answers,
+        movers={d: m for d, m in movers.items() if m},
+        anomalies=anomalies,
+        goals=_goals(engine, cadence, period, today),
+        roi=_roi(engine, period, today) if cadence == "quarterly" else None,
+        tz=settings.tz,
+        currency=settings.currency,
+        latest=engine.store.latest_date(engine.team),
     )
 
 
-def digest_reply(d: Digest) -> Reply:
-    rows = []
-    for a in d.answers:
-        row = [humanise(a.kpi.name), a.show(a.value), a.change(a.previous)]
-        if a.period.compares_year_ago:
-            row.append(a.change(a.year_ago))
-        row.append(fmt.sparkline([v.number for _, v in a.trend]))
-        row.append(" ".join(s.emoji + " " + s.status for s in a.goals) or "—")
-        rows.append(row)
-    columns = ["KPI", "value", f"vs previous {d.period.kind_word}"]
-    if d.period.compares_year_ago:
-        columns.append("vs year before")
-    columns += ["trend", "goal"]
-    lines = [f"{len(d.answers)} KPIs · {d.period.label} · {d.tz}"]
-    movers = [f"{m.kpi} {m.dimension} {m.group}: {m.change} ({m.tone})" for m in d.movers]
-    fields = [("Biggest movers", "; ".join(movers) or "none")]
-    for a in d.answers:
-        for s in a.goals:
-            fields.append((f"Goal: {humanise(a.kpi.name)}", goal_line(s, a.currency)))
-    title = f"{d.cadence.capitalize()} digest · {d.period.label}"
-    return Reply(
-        title,
-        lines,
-        fields,
-        Table(columns, rows),
-        [period_note(d.period, d.tz, d.latest)],
-        public=True,
-        kind="digest",
-        data=d,
+def _movers(kpi: Kpi, dim: str, answer: KpiAnswer) -> list[Mover]:
+    out = []
+    for b in answer.breakdown:
+        if b.value.number is None or not b.previous.number or b.group == "all":
+            continue
+        size = abs(b.value.number - b.previous.number) / abs(b.previous.number)
+        tone = fmt.direction(b.value.number, b.previous.number, kpi.unit, kpi.lower_is_better)
+        if tone == "flat":
+            continue
+        out.append(
+            Mover(
+                kpi.name,
+                dim,
+                b.group,
+                answer.show(b.value),
+                fmt.change(b.value.number, b.previous.number, kpi.unit),
+                tone,
+                size,
+            )
+        )
+    return out
+
+
+def _anomaly(answer: KpiAnswer) -> Anomaly | None:
+    """The period's value far outside the periods before it (modified z-score beyond 3.5)."""
+    history = [v.number for _, v in answer.trend[:-1] if v.number is not None]
+    value = answer.value.number
+    if value is None or len(history) < 5:
+        return None
+    median = statistics.median(history)
+    mad = statistics.median(abs(x - median) for x in history)
+    if mad == 0:
+        return None
+    score = 0.6745 * (value - median) / mad
+    if abs(score) < ANOMALY_Z:
+        return None
+    return Anomaly(
+        answer.kpi.name,
+        answer.show(answer.value),
+        answer.show(median),
+        round(score, 1),
+        "above" if score > 0 else "below",
+    )
+
+
+def _goals(engine: Engine, cadence: str, period: Period, today: date) -> list[GoalResult]:
+    """Goals whose period the digest closes are met or missed; the others show their status now."""
+    results = []
+    for goal in engine.store.goals(engine.team):
+        try:
+            kpi = engine.catalog.resolve(goal.kpi)
+        except UnknownKpi:
+            continue
+        windows = _closed_windows(goal, cadence, period)
+        if windows:
+            results += [GoalResult(goal_math.evaluate(engine, goal, kpi, today, w), True) for w in windows]
+        else:
+            results.append(GoalResult(goal_math.evaluate(engine, goal, kpi, today), False))
+    return results
+
+
+def _closed_windows(goal: goal_math.Goal, cadence: str, period: Period) -> list[Period]:
+    """The goal periods that end inside the digest's period (a quarter closes three monthly goals)."""
+    if goal.cadence == "date":
+        deadline = date.fromisoformat(goal.deadline or "1970-01-01")
+        if period.start <= deadline <= period.end:
+            start = date.fromisoformat(goal.start)
+            return [Period("day", (deadline - start).days + 1, start, deadline)]
+        return []
+    if goal.cadence == "week":
+        return [period] if cadence == "weekly" else []
+    if goal.cadence == "quarter":
+        return [period] if cadence == "quarterly" else []
+    if cadence == "quarterly":
+        first = parse_period(period.start.strftime("%Y-%m"), period.end)
+        return [first, first.shifted(1), first.shifted(2)]
+    return []
+
+
+def _roi(engine: Engine, period: Period, today: date) -> Roi | None:
+    """Return on the quarter counting hours at the team's rate, with the parts that make it up."""
+    try:
+        roi = engine.catalog.resolve("roi")
+    except UnknownKpi:
+        return None
+    answer = compute_kpi(engine, roi, period, today, with_goals=False)
+    parts = {}
+    for metric in ("revenue", "spend", "hours"):
+        adhoc = Kpi(metric, f"sum({metric})", "count", tree=fx.parse(f"sum({metric})"))
+        parts[metric] = engine.value(adhoc, period.start, period.end).number
+    settings = engine.settings
+    return Roi(
+        answer, parts["revenue"], parts["spend"], parts["hours"], settings.hourly_rate, settings.currency
     )

@@ -142,7 +142,22 @@ def test_subscriptions(data):
 def test_report(data):
     reply = ask(data, "/kpi report weekly 2026-W46")
     assert reply.title == "Weekly digest · Week 46, 2026 (Nov 9–15, 2026)"
-    assert reply.table.rows[0][:3] == ["Engagement rate", "4.8%", "+2.3 pp"]
+    assert reply.kind == "digest" and reply.public
+    first = reply.data.answers[0]
+    assert (first.kpi.name, first.show(first.value), first.change(first.previous)) == (
+        "engagement_rate",
+        "4.8%",
+        "+2.3 pp",
+    )
+
+
+def test_report_uses_the_channels_subscribed_kpis(data):
+    ask(data, "/kpi subscribe weekly impressions,ctr")
+    assert [a.kpi.name for a in ask(data, "/kpi report weekly").data.answers] == ["impressions", "ctr"]
+    assert [a.kpi.name for a in ask(data, "/kpi report weekly", channel="C2").data.answers][:2] == [
+        "engagement_rate",
+        "reach",
+    ]
 
 
 def test_settings_change_the_answers(data):

@@ -434,7 +434,11 @@ def test_report_posts_through_a_429_once(server, api):
     assert posts[1].at - posts[0].at >= 1.0
     assert posts[1].body["channel"] == "C1"
     assert posts[1].body["text"].startswith("Weekly digest · Week 46, 2026")
-    time.sleep(0.5)
+    upload = api.wait_for("files.completeUploadExternal")[0].body
+    assert upload["channel_id"] == "C1" and upload["thread_ts"] == posts[1].body.get(
+        "ts", upload["thread_ts"]
+    )
+    assert api.uploads and api.uploads[0].startswith(b"\x89PNG")
     assert len(api.calls_to("chat.postMessage")) == 2
 
 
@@ -448,13 +452,14 @@ def test_an_error_after_ack_still_reaches_the_user(server, api):
     assert "Invite me with `/invite @kpibot`" in told.body["text"]
 
 
-def test_secrets_never_reach_the_log(server, caplog):
+def test_secrets_never_reach_the_log(server, api, caplog):
     from bot.logs import Redact
 
     caplog.set_level(logging.DEBUG)
     handler_filter = Redact([BOT_TOKEN])
     server.post(command_body("help"), "application/x-www-form-urlencoded", {"X-Slack-Signature": "v0=bad"})
     server.command("report weekly", channel="C1")
+    api.wait_for("files.completeUploadExternal")
     logged = "\n".join(handler_filter.filter(r) and r.getMessage() for r in caplog.records)
     assert BOT_TOKEN not in logged
     assert "test-signing-secret" not in logged

@@ -12,6 +12,7 @@ from kpi.answers import answer
 
 from ..app import Deps, user_message
 from ..blocks import error_message, message
+from ..delivery import post
 
 
 def register(app: App, deps: Deps) -> None:
@@ -46,8 +47,7 @@ def register(app: App, deps: Deps) -> None:
         """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds."""
         try:
             reply = _answer(command, context)
-            payload = {k: v for k, v in message(reply).items() if k != "response_type"}
-            client.chat_postMessage(channel=command["channel_id"], **payload)
+            post(client, reply.data, command["channel_id"], deps.templates)
         except Exception as exc:  # after the ack, the response_url is the way to the user
             respond(**error_message(user_message(exc)[0]), replace_original=False)
 

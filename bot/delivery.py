@@ -1,0 +1,136 @@
+"""Posting digests: the ledger row first, then the message, then the chart in its thread.
+
+One code path for the scheduler, `kpibot digest` and `/kpi report`. A digest is claimed in the
+ledger before anything is posted, so each (team, channel, cadence, period) is posted at most once
+whatever double triggers, retries, restarts or concurrent processes happen. A failure is recorded
+with Slack's error and retried later; a channel the bot cannot post in is reported to the person
+who subscribed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from kpi.digest import Digest, build_digest
+from kpi.engine import Engine
+from kpi.periods import zone
+from kpi.schedule import period_of_run
+from kpi.store import Store, Subscription
+
+from .digests import digest_message
+from .templating import render_text
+
+log = logging.getLogger("kpibot.digests")
+CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived"}
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
+
+
+@dataclass
+class Outcome:
+    team: str
+    channel: str
+    cadence: str
+    period: str
+    status: str
+    error: str | None = None
+    chart: str | None = None
+
+
+def build_for(store: Store, team: str, sub: Subscription, fired: datetime) -> Digest:
+    """The digest a subscription gets for a run at ``fired``, as of that day in its time zone."""
+    period = period_of_run(sub.cadence, fired, sub.tz)
+    today = fired.astimezone(zone(sub.tz)).date()
+    return build_digest(Engine(store, team), sub.cadence, today, sub.kpis, period)
+
+
+def post(client: WebClient, digest: Digest, channel: str, env: Environment, chart: bool = True) -> str:
+    """Post the digest and upload its chart into the message's thread; returns the message ts."""
+    response = client.chat_postMessage(channel=channel, **digest_message(digest, env))
+    ts = response["ts"]
+    if chart and digest.answers:
+        from .chart import render_png
+
+        try:
+            client.files_upload_v2(
+                channel=channel,
+                thread_ts=ts,
+                file=render_png(digest),
+                filename=f"kpibot-{digest.period.code}.png",
+                title=digest.title,
+                alt_txt=f"Chart of {len(digest.answers[:6])} KPIs over the last periods",
+                request_file_info=False,
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "digest %s posted in %s but its chart failed: %s",
+                digest.period.code,
+                channel,
+                exc.response.get("error"),
+            )
+    return ts
+
+
+def deliver(
+    client: WebClient, store: Store, team: str, sub: Subscription, fired: datetime, env: Environment
+) -> Outcome:
+    period = period_of_run(sub.cadence, fired, sub.tz).code
+    if not store.claim_delivery(team, sub.channel, sub.cadence, period):
+        return Outcome(team, sub.channel, sub.cadence, period, "skipped")
+    try:
+        digest = build_for(store, team, sub, fired)
+        ts = post(client, digest, sub.channel, env)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or exc)
+        store.finish_delivery(team, sub.channel, sub.cadence, period, ok=False, error=error)
+        log.warning("%s digest %s for %s/%s failed: %s", sub.cadence, period, team, sub.channel, error)
+        if error in CANNOT_POST:
+            _tell_subscriber(client, sub, error)
+        return Outcome(team, sub.channel, sub.cadence, period, "failed", error)
+    except Exception as exc:
+        store.finish_delivery(team, sub.channel, sub.cadence, period, ok=False, error=type(exc).__name__)
+        log.exception("%s digest %s for %s/%s failed", sub.cadence, period, team, sub.channel)
+        return Outcome(team, sub.channel, sub.cadence, period, "failed", type(exc).__name__)
+    store.finish_delivery(team, sub.channel, sub.cadence, period, ok=True, ts=ts)
+    return Outcome(team, sub.channel, sub.cadence, period, "sent")
+
+
+def _tell_subscriber(client: WebClient, sub: Subscription, error: str) -> None:
+    """The person who subscribed hears why nothing arrived, and what to do."""
+    if not sub.created_by or not sub.created_by.startswith(("U", "W")):
+        return
+    where = f"<#{sub.channel}>" if _CHANNEL_ID.match(sub.channel) else "its channel"
+    what = {
+        "is_archived": f"{where} is archived. Subscribe another channel with `/kpi subscribe {sub.cadence}`.",
+    }.get(
+        error,
+        f"I'm not a member of {where}. Invite me there with `/invite @kpibot`; I'll try again at my "
+        f"next start, or run `/kpi report {sub.cadence}` in the channel.",
+    )
+    try:
+        client.chat_postMessage(
+            channel=sub.created_by, text=f"I couldn't post the {sub.cadence} digest: {what}"
+        )
+    except SlackApiError as exc:
+        log.warning(
+            "could not tell %s about the failed digest: %s", sub.created_by, exc.response.get("error")
+        )
+
+
+def preview(
+    store: Store, team: str, sub: Subscription, fired: datetime, env: Environment, out: Path
+) -> tuple[str, Path]:
+    """The digest as text and its chart written to a file: what `kpibot digest --dry-run` shows."""
+    from .chart import render_png
+
+    digest = build_for(store, team, sub, fired)
+    path = out / f"digest-{team}-{sub.channel}-{digest.period.code}.png"
+    path.write_bytes(render_png(digest))
+    return render_text(digest, env), path
