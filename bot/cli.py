@@ -268,7 +268,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from kpi.store import Store
 
     from .app import web_client
-    from .delivery import deliver, preview
+    from .delivery import DigestCache, deliver, preview
     from .templating import environment
 
     if not args.dry_run:
@@ -276,6 +276,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     env = environment(settings.templates)
     client = web_client(settings)
     out = Path(args.out)
+    cache = DigestCache()
     found = False
     failed = False
     with Store(args.db or settings.db, default_tz=settings.tz) as store:
@@ -285,10 +286,10 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
             found = True
             fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, _moment(args.at, sub.tz))
             if args.dry_run:
-                text, chart = preview(store, team, sub, fired, env, out)
+                text, chart = preview(store, team, sub, fired, env, out, cache)
                 print(f"# {team} {sub.channel}\n{text}\n\nchart: {chart}\n")
                 continue
-            outcome = deliver(client, store, team, sub, fired, env)
+            outcome = deliver(client, store, team, sub, fired, env, cache)
             failed |= outcome.status == "failed"
             detail = f": {outcome.error}" if outcome.error else ""
             if outcome.status == "skipped":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,18 +53,52 @@ def build_for(store: Store, team: str, sub: Subscription, fired: datetime) -> Di
     return build_digest(Engine(store, team), sub.cadence, today, sub.kpis, period)
 
 
-def post(client: WebClient, digest: Digest, channel: str, env: Environment, chart: bool = True) -> str:
+class DigestCache:
+    """Channels of one team with the same KPIs get the same digest: built and drawn once.
+
+    Keyed by everything the digest depends on, the team's data version, settings, goals and
+    definitions included, so a write in between gives a fresh digest. Thread-safe; keeps the last 64.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple, tuple[Digest, bytes | None]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, store: Store, team: str, sub: Subscription, fired: datetime) -> tuple[Digest, bytes | None]:
+        key = (
+            store.path,
+            team,
+            sub.cadence,
+            tuple(sub.kpis),
+            sub.tz,
+            fired.isoformat(),
+            store.fingerprint(team),
+        )
+        with self.lock:
+            found = self.entries.get(key)
+        if found is None:
+            from .chart import render_png
+
+            digest = build_for(store, team, sub, fired)
+            found = (digest, render_png(digest) if digest.answers else None)
+            with self.lock:
+                self.entries[key] = found
+                while len(self.entries) > self.size:
+                    self.entries.popitem(last=False)
+        return found
+
+
+def post(client: WebClient, digest: Digest, channel: str, env: Environment, png: bytes | None) -> str:
     """Post the digest and upload its chart into the message's thread; returns the message ts."""
     response = client.chat_postMessage(channel=channel, **digest_message(digest, env))
     ts = response["ts"]
-    if chart and digest.answers:
-        from .chart import render_png
-
+    if png:
         try:
             client.files_upload_v2(
                 channel=channel,
                 thread_ts=ts,
-                file=render_png(digest),
+                file=png,
                 filename=f"kpibot-{digest.period.code}.png",
                 title=digest.title,
                 alt_txt=f"Chart of {len(digest.answers[:6])} KPIs over the last periods",
@@ -79,14 +115,20 @@ def post(client: WebClient, digest: Digest, channel: str, env: Environment, char
 
 
 def deliver(
-    client: WebClient, store: Store, team: str, sub: Subscription, fired: datetime, env: Environment
+    client: WebClient,
+    store: Store,
+    team: str,
+    sub: Subscription,
+    fired: datetime,
+    env: Environment,
+    cache: DigestCache | None = None,
 ) -> Outcome:
     period = period_of_run(sub.cadence, fired, sub.tz).code
     if not store.claim_delivery(team, sub.channel, sub.cadence, period):
         return Outcome(team, sub.channel, sub.cadence, period, "skipped")
     try:
-        digest = build_for(store, team, sub, fired)
-        ts = post(client, digest, sub.channel, env)
+        digest, png = (cache or DigestCache()).get(store, team, sub, fired)
+        ts = post(client, digest, sub.channel, env, png)
     except SlackApiError as exc:
         error = str(exc.response.get("error") or exc)
         store.finish_delivery(team, sub.channel, sub.cadence, period, ok=False, error=error)
@@ -107,13 +149,13 @@ def _tell_subscriber(client: WebClient, sub: Subscription, error: str) -> None:
     if not sub.created_by or not sub.created_by.startswith(("U", "W")):
         return
     where = f"<#{sub.channel}>" if _CHANNEL_ID.match(sub.channel) else "its channel"
-    what = {
-        "is_archived": f"{where} is archived. Subscribe another channel with `/kpi subscribe {sub.cadence}`.",
-    }.get(
-        error,
-        f"I'm not a member of {where}. Invite me there with `/invite @kpibot`; I'll try again at my "
-        f"next start, or run `/kpi report {sub.cadence}` in the channel.",
-    )
+    if error == "is_archived":
+        what = f"{where} is archived. Subscribe another channel with `/kpi subscribe {sub.cadence}`."
+    else:
+        what = (
+            f"I'm not a member of {where}. Invite me there with `/invite @kpibot`; I'll try again at my next "
+            f"start, or run `/kpi report {sub.cadence}` in the channel."
+        )
     try:
         client.chat_postMessage(
             channel=sub.created_by, text=f"I couldn't post the {sub.cadence} digest: {what}"
@@ -125,12 +167,18 @@ def _tell_subscriber(client: WebClient, sub: Subscription, error: str) -> None:
 
 
 def preview(
-    store: Store, team: str, sub: Subscription, fired: datetime, env: Environment, out: Path
-) -> tuple[str, Path]:
+    store: Store,
+    team: str,
+    sub: Subscription,
+    fired: datetime,
+    env: Environment,
+    out: Path,
+    cache: DigestCache | None = None,
+) -> tuple[str, Path | None]:
     """The digest as text and its chart written to a file: what `kpibot digest --dry-run` shows."""
-    from .chart import render_png
-
-    digest = build_for(store, team, sub, fired)
-    path = out / f"digest-{team}-{sub.channel}-{digest.period.code}.png"
-    path.write_bytes(render_png(digest))
+    digest, png = (cache or DigestCache()).get(store, team, sub, fired)
+    path = None
+    if png:
+        path = out / f"digest-{team}-{sub.channel}-{digest.period.code}.png"
+        path.write_bytes(png)
     return render_text(digest, env), path

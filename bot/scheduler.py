@@ -25,7 +25,7 @@ from kpi.schedule import last_run, period_of_run
 from kpi.store import Store, Subscription
 
 from .config import Settings
-from .delivery import Outcome, deliver
+from .delivery import DigestCache, Outcome, deliver
 from .templating import environment
 
 log = logging.getLogger("kpibot.scheduler")
@@ -57,6 +57,7 @@ class DigestService:
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
         self.env = environment(settings.templates)
+        self.cache = DigestCache()
 
     def store(self) -> Store:
         return Store(self.settings.db, default_tz=self.settings.tz)
@@ -69,7 +70,7 @@ class DigestService:
             if sub is None:
                 return None
             fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, at)
-            return deliver(self.client, store, team, sub, fired, self.env)
+            return deliver(self.client, store, team, sub, fired, self.env, self.cache)
 
     def catch_up(self) -> list[Outcome]:
         """Runs missed while kpibot was down (within the grace window) and recent failures, once."""
@@ -88,7 +89,7 @@ class DigestService:
                 missed = not ledger and now - fired <= GRACE[sub.cadence]
                 failed = bool(ledger) and ledger[0].status == "failed" and now - fired <= RETRY_WINDOW
                 if missed or failed:
-                    outcomes.append(deliver(self.client, store, team, sub, fired, self.env))
+                    outcomes.append(deliver(self.client, store, team, sub, fired, self.env, self.cache))
         return outcomes
 
 

@@ -203,6 +203,13 @@ def m006_deliveries(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_data_version(db: Database) -> None:
+    """A counter every write of observations increments: what was computed from a team's data at
+    version N is still right while the version is N (digests for many channels share their work)."""
+    _run(db, "ALTER TABLE freshness ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

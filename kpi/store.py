@@ -345,10 +345,16 @@ class Store:
     def mark_fresh(self, team: str, latest: str) -> None:
         """Record that the team has data up to ``latest`` (called by every write of observations)."""
         self.conn.execute(
-            "INSERT INTO freshness (team, latest) VALUES (?, ?) "
-            "ON CONFLICT (team) DO UPDATE SET latest = max(latest, excluded.latest)",
+            "INSERT INTO freshness (team, latest, version) VALUES (?, ?, 1) "
+            "ON CONFLICT (team) DO UPDATE SET latest = max(latest, excluded.latest), version = version + 1",
             (team, latest),
         )
+
+    def fingerprint(self, team: str) -> str:
+        """Everything a team's answers depend on besides the question: data version, settings, goals and
+        KPI definitions. Equal fingerprints give equal answers."""
+        row = self.conn.execute("SELECT version FROM freshness WHERE team = ?", (team,)).fetchone()
+        return repr((row[0] if row else 0, self.settings(team), self.goals(team), self.definitions(team)))
 
     def dimensions(self, team: str) -> dict[str, list[str]]:
         """Every dimension the team's data has, with its values."""

@@ -28,6 +28,7 @@ class ObservationWriter:
         self.latest = ""
         self.inserted = 0
         self.replaced = 0
+        self.changed = False
 
     def series(self, metric: str, dims: tuple[tuple[str, str], ...]) -> int:
         """The series id for a metric and (sorted) dimension values, created on first use."""
@@ -105,6 +106,7 @@ class ObservationWriter:
                     total[day] = total.get(day, 0.0) + amount
                     number[day] = number.get(day, 0) + count
             start = end
+        self.changed = self.changed or any(amounts) or any(counts)
         deltas = sorted(
             (metric, day, dim, value, amount, numbers[(metric, dim, value)][day])
             for (metric, dim, value), per_day in totals.items()
@@ -126,5 +128,6 @@ class ObservationWriter:
             metrics = {metric for metric, _ in self.series_ids}
             self.store.refresh_monthly((sid, month) for sid in sids for month in self.months)
             self.store.refresh_cube_monthly(self.team, ((m, month) for m in metrics for month in self.months))
-            self.store.mark_fresh(self.team, self.latest)
+            if self.changed:
+                self.store.mark_fresh(self.team, self.latest)
         return self.inserted, self.replaced

@@ -287,3 +287,19 @@ def test_at_a_past_monday_gives_that_weeks_digest_once(db, api, tmp_path):
 def test_posting_needs_the_bot_token(db, tmp_path):
     result = run_cli("weekly", db=db, cwd=tmp_path)
     assert result.returncode == 1 and result.stderr.startswith("Missing settings: SLACK_BOT_TOKEN.")
+
+
+def test_channels_with_the_same_kpis_share_one_build_until_the_data_changes(db, api):
+    digests = service(db, api)
+    with Store(db) as store:
+        ask(store, "/kpi subscribe weekly engagement,impressions,ctr", channel="C2")
+    assert digests.run("T1", "C1", "weekly").status == "sent"
+    assert digests.run("T1", "C2", "weekly").status == "sent"
+    assert len(digests.cache.entries) == 1
+    with Store(db) as store:
+        ask(store, "/kpi record likes 1000 2026-11-10")
+        ask(store, "/kpi subscribe weekly engagement,impressions,ctr", channel="C3")
+    assert digests.run("T1", "C3", "weekly").status == "sent"
+    assert len(digests.cache.entries) == 2
+    posts = [c.body for c in api.calls_to("chat.postMessage")]
+    assert "4.8%" in str(posts[1]["blocks"]) and "4.8%" not in str(posts[2]["blocks"])

@@ -47,7 +47,10 @@ def register(app: App, deps: Deps) -> None:
         """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds."""
         try:
             reply = _answer(command, context)
-            post(client, reply.data, command["channel_id"], deps.templates)
+            from ..chart import render_png
+
+            png = render_png(reply.data) if reply.data.answers else None
+            post(client, reply.data, command["channel_id"], deps.templates, png)
         except Exception as exc:  # after the ack, the response_url is the way to the user
             respond(**error_message(user_message(exc)[0]), replace_original=False)
 
