@@ -238,6 +238,58 @@ def phase_http(db_path: Path, runs: int) -> dict:
     }
 
 
+def phase_digests(db_path: Path, channels: int) -> dict:
+    """The weekly digest: one channel from cold (build, text, chart), then `channels` subscribed
+    channels with 10 different KPI lists through the same code as the scheduler (no posting)."""
+    from datetime import datetime as dt
+
+    from bot.delivery import DigestCache, build_for
+    from bot.templating import environment, render_text
+    from kpi.answers import Context, answer
+    from kpi.schedule import last_run
+    from kpi.store import Store
+
+    lists = [
+        ["engagement_rate", "reach", "followers", "ctr", "leads", "cost_per_lead"][i % 6 :] + ["impressions"]
+        for i in range(10)
+    ]
+    env = environment()
+    with Store(db_path) as store:
+        for i in range(channels):
+            kpis = ",".join(lists[i % len(lists)])
+            answer(f"/kpi subscribe weekly {kpis}", Context(store, TEAM, NOW, "U1", f"C{i:04d}"))
+        subs = [s for _, s in store.subscriptions(TEAM) if s.cadence == "weekly"]
+        fired = last_run("weekly", "mon", "09:00", "UTC", NOW)
+        first = subs[0]
+        from bot.chart import render_png
+
+        warm = build_for(store, TEAM, first, fired)
+        render_png(warm)  # matplotlib import, font cache, template compilation: once per process
+        render_text(warm, env)
+        started = time.perf_counter()
+        digest = build_for(store, TEAM, first, fired)
+        built = time.perf_counter()
+        render_text(digest, env)
+        texted = time.perf_counter()
+        render_png(digest)
+        drawn = time.perf_counter()
+        cache = DigestCache()
+        began = time.perf_counter()
+        for sub in subs:
+            cached, _ = cache.get(store, TEAM, sub, dt.fromisoformat(fired.isoformat()))
+            render_text(cached, env)
+        total = time.perf_counter() - began
+    return {
+        "build_ms": (built - started) * 1000,
+        "text_ms": (texted - built) * 1000,
+        "chart_ms": (drawn - texted) * 1000,
+        "channels": len(subs),
+        "all_s": total,
+        "distinct": len(cache.entries),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def run_phase(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=True
@@ -261,6 +313,7 @@ def main() -> None:
             "import": lambda: phase_import(Path(rest[0]), Path(rest[1])),
             "query": lambda: phase_query(Path(rest[0]), int(rest[1])),
             "http": lambda: phase_http(Path(rest[0]), int(rest[1])),
+            "digests": lambda: phase_digests(Path(rest[0]), int(rest[1])),
         }[name]()
         print(json.dumps(result))
         return
@@ -286,6 +339,7 @@ def main() -> None:
     imported = run_phase("import", str(full), str(db))
     query = run_phase("query", str(db), str(args.runs))
     over_http = run_phase("http", str(db), str(args.runs))
+    digests = run_phase("digests", str(db), "500")
 
     plain_rate = plain["rows"] / plain["seconds"]
     rate = imported["rows"] / imported["seconds"]
@@ -312,6 +366,15 @@ def main() -> None:
         f"p99 {over_http['seq_p99']:.2f} ms (target < 40 ms); 8 concurrent clients median "
         f"{over_http['conc_median']:.2f} ms, p99 {over_http['conc_p99']:.2f} ms (target < 100 ms); "
         f"HTTP overhead at the median {over_http['seq_median'] - query['median_ms']:.2f} ms (target < 3 ms)"
+    )
+    one = digests["build_ms"] + digests["text_ms"] + digests["chart_ms"]
+    print(
+        f"weekly digest, one channel: build {digests['build_ms']:.0f} ms + text {digests['text_ms']:.1f} ms + "
+        f"chart {digests['chart_ms']:.0f} ms = {one:.0f} ms (target < 100 ms)"
+    )
+    print(
+        f"weekly digest, {digests['channels']} channels with {digests['distinct']} distinct KPI lists: "
+        f"{digests['all_s']:.1f} s (target < 30 s), peak {digests['peak_rss_mb']:.0f} MB"
     )
     print("  " + "\n  ".join(query["answer"]))
     print(f"database: {os.path.getsize(db) / 1e6:,.0f} MB")

@@ -25,6 +25,25 @@ def store(db_path: Path):
         yield s
 
 
+@pytest.fixture
+def loaded_db(tmp_path: Path) -> str:
+    """A database file holding the SOCIAL and SITE data for team T1."""
+    path = str(tmp_path / "kpibot.db")
+    with Store(path) as store:
+        load(store, "T1", SOCIAL)
+        load(store, "T1", SITE)
+    return path
+
+
+@pytest.fixture
+def api():
+    """The Slack Web API stand-in on loopback."""
+    from .support.slack_api import SlackApi
+
+    with SlackApi() as stand_in:
+        yield stand_in
+
+
 def load(store: Store, team: str, csv_text: str, **kwargs):
     """Import CSV text through the real importer."""
     return import_csv(store, team, "test.csv", stream=io.BytesIO(csv_text.encode("utf-8")), **kwargs)

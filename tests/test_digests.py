@@ -19,9 +19,9 @@ from kpi.digest import build_digest
 from kpi.engine import Engine
 from kpi.store import Store
 
-from .conftest import NOW, SITE, SOCIAL, ask, load
+from .conftest import NOW, ask
 from .support.server import settings_for
-from .support.slack_api import BOT_TOKEN, SlackApi
+from .support.slack_api import BOT_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 # Monday 16 November 2026, 09:00 in Paris: the weekly digest of W46 is due.
@@ -29,21 +29,13 @@ MONDAY = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = str(tmp_path / "kpibot.db")
+def db(loaded_db):
+    path = loaded_db
     with Store(path) as store:
-        load(store, "T1", SOCIAL)
-        load(store, "T1", SITE)
         store.update_settings("T1", tz="Europe/Paris")
         ask(store, "/kpi subscribe weekly engagement,impressions,ctr", channel="C1", user="U1")
         ask(store, "/kpi goal engagement 4% per week")
     return path
-
-
-@pytest.fixture
-def api():
-    with SlackApi() as stand_in:
-        yield stand_in
 
 
 def service(db, api, clock=MONDAY):

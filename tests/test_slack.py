@@ -10,25 +10,15 @@ import pytest
 
 from kpi.store import Store
 
-from .conftest import NOW, SITE, SOCIAL, load, snapshot
+from .conftest import NOW, snapshot
 from .support.server import AppServer, fixed_clock, settings_for
 from .support.signing import command_body, sign
-from .support.slack_api import BOT_TOKEN, SlackApi
+from .support.slack_api import BOT_TOKEN
 
 
 @pytest.fixture
-def api():
-    with SlackApi() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def db(tmp_path):
-    path = str(tmp_path / "kpibot.db")
-    with Store(path) as store:
-        load(store, "T1", SOCIAL)
-        load(store, "T1", SITE)
-    return path
+def db(loaded_db):
+    return loaded_db
 
 
 @pytest.fixture
