@@ -86,10 +86,11 @@ class ObservationWriter:
     def _to_cube(self, rows: list[Row], amounts: list[float], counts: list[int]) -> None:
         """Add each row's change to the cube cells of its series (whole team and each dimension value).
 
-        Rows come sorted by series, so each series' run is added to its few cube keys in tight loops.
+        Rows come sorted by series. Each series' run of days is collected under its cube keys; when
+        the runs under a key cover the same days (the usual chunk: every series on every day) they
+        are summed column by column, else merged day by day.
         """
-        totals: dict[tuple[str, str, str], dict[str, float]] = {}
-        numbers: dict[tuple[str, str, str], dict[str, int]] = {}
+        runs: dict[tuple[str, str, str], list[tuple[tuple[str, ...], list[float], list[int]]]] = {}
         start = 0
         size = len(rows)
         while start < size:
@@ -97,21 +98,32 @@ class ObservationWriter:
             end = start
             while end < size and rows[end][0] == sid:
                 end += 1
-            days = [rows[i][1] for i in range(start, end)]
-            run_amounts, run_counts = amounts[start:end], counts[start:end]
+            run = (tuple(rows[i][1] for i in range(start, end)), amounts[start:end], counts[start:end])
             for key in self.cube_keys[sid]:
-                total = totals.setdefault(key, {})
-                number = numbers.setdefault(key, {})
-                for day, amount, count in zip(days, run_amounts, run_counts, strict=True):
-                    total[day] = total.get(day, 0.0) + amount
-                    number[day] = number.get(day, 0) + count
+                runs.setdefault(key, []).append(run)
             start = end
+        deltas = []
+        for (metric, dim, value), group in runs.items():
+            days = group[0][0]
+            if all(r[0] == days for r in group):
+                sums = map(sum, zip(*(r[1] for r in group), strict=True))
+                numbers = map(sum, zip(*(r[2] for r in group), strict=True))
+                deltas.extend(
+                    (metric, day, dim, value, a, n) for day, a, n in zip(days, sums, numbers, strict=True)
+                )
+                continue
+            merged: dict[str, list[float]] = {}
+            for run_days, run_amounts, run_counts in group:
+                for day, amount, count in zip(run_days, run_amounts, run_counts, strict=True):
+                    slot = merged.get(day)
+                    if slot is None:
+                        merged[day] = [amount, count]
+                    else:
+                        slot[0] += amount
+                        slot[1] += count
+            deltas.extend((metric, day, dim, value, a, int(n)) for day, (a, n) in merged.items())
+        deltas.sort()
         self.changed = self.changed or any(amounts) or any(counts)
-        deltas = sorted(
-            (metric, day, dim, value, amount, numbers[(metric, dim, value)][day])
-            for (metric, dim, value), per_day in totals.items()
-            for day, amount in per_day.items()
-        )
         self.store.add_to_cube(self.team, deltas)
         days = {day for _, day, _ in rows}
         self.months.update(day[:7] for day in days)
