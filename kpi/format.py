@@ -85,7 +85,3 @@ def sparkline(values: list[float | None]) -> str:
         else:
             out.append(SPARK[round((v - low) / span * (len(SPARK) - 1))])
     return "".join(out)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")

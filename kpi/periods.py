@@ -196,12 +196,6 @@ _LITERALS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def looks_like_period(text: str) -> bool:
-    """Whether a word can start a period, so the command parser knows where the period begins."""
-    word = text.lower()
-    return word in {"today", "yesterday", "this", "last", "past", "ytd"} or bool(re.match(r"^\d{4}", word))
-
-
 def parse_period(text: str, today: date) -> Period:
     """Resolve a period typed by a person against ``today`` (a date in the team's time zone)."""
     raw = " ".join(text.strip().lower().split())

@@ -602,11 +602,6 @@ class Store:
             params.append(status)
         return [Delivery(*r) for r in self.conn.execute(sql + " ORDER BY updated_at DESC, id DESC", params)]
 
-    def teams_with_failed_deliveries(self) -> list[str]:
-        return [
-            r[0] for r in self.conn.execute("SELECT DISTINCT team FROM deliveries WHERE status = 'failed'")
-        ]
-
     def interrupt_stale_deliveries(self, older_than: str) -> int:
         """Rows left 'sending' by a process that stopped mid-post: marked failed with no further
         attempt, since the message may have gone out (at most once), and shown to the team."""
