@@ -42,14 +42,21 @@ def _figure():
 
         figure = _local.figure = Figure(figsize=(8, 3), dpi=100)
         figure.subplots_adjust(left=0.07, right=0.72, top=0.86, bottom=0.14)
-        figure.add_subplot(1, 1, 1)
+        axes = figure.add_subplot(1, 1, 1)
+        axes.tick_params(axis="y", labelsize=7)
+        axes.grid(alpha=0.25)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
     return figure
 
 
 def render_png(d: Digest) -> bytes:
     figure = _figure()
     axes = figure.axes[0]
-    axes.clear()
+    for line in list(axes.lines):  # reuse the axes: clearing them rebuilds every tick, twice as slow
+        line.remove()
+    if axes.get_legend():
+        axes.get_legend().remove()
     targets = _goal_targets(d)
     labels: list[str] = []
     for colour, a in zip(COLOURS, d.answers[:MAX_LINES], strict=False):
@@ -73,10 +80,8 @@ def render_png(d: Digest) -> bytes:
     axes.axhline(100, color="#999999", linewidth=0.6)
     step = max(1, len(labels) // 7)
     axes.set_xticks(range(0, len(labels), step), labels[::step], fontsize=7)
-    axes.tick_params(axis="y", labelsize=7)
-    axes.grid(alpha=0.25)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+    axes.relim()
+    axes.autoscale_view()
     first = labels[0] if labels else ""
     axes.set_title(f"{d.title}   (index, {first} = 100; dashed: goals)", fontsize=8.5, loc="left")
     axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7.5, frameon=False)
