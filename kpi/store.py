@@ -107,6 +107,9 @@ class Store:
     def __init__(self, path: str | Path, *, default_tz: str = "UTC") -> None:
         self.path = str(path)
         self.default_tz = default_tz
+        if self.path != ":memory:" and not Path(self.path).exists():
+            # Metric history and team settings are the workspace's own: readable by kpibot's user only.
+            Path(self.path).touch(mode=0o600)
         self.db = Database(self.path, execute_plugins=False)
         conn = self.db.conn
         conn.execute("PRAGMA busy_timeout = 10000")

@@ -137,3 +137,13 @@ def test_an_older_database_upgrades_in_place(tmp_path):
     with Store(path) as store:
         assert store.latest_date("T1") == "2026-11-09"
         assert [m.name for m in migrations.applied(store.db)][-1] == "m002_freshness"
+
+
+def test_a_new_database_file_is_private(tmp_path):
+    import stat
+
+    from kpi.store import Store
+
+    with Store(tmp_path / "private.db"):
+        pass
+    assert stat.S_IMODE((tmp_path / "private.db").stat().st_mode) == 0o600

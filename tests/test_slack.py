@@ -10,7 +10,7 @@ import pytest
 
 from kpi.store import Store
 
-from .conftest import NOW, snapshot
+from .conftest import NOW, load, snapshot
 from .support.server import AppServer, fixed_clock, settings_for
 from .support.signing import command_body, sign
 from .support.slack_api import BOT_TOKEN
@@ -466,3 +466,43 @@ def test_an_unexpected_failure_shows_a_reference_not_a_trace(api, tmp_path, capl
     assert "Traceback" not in json.dumps(message)
     ref = message["text"].split("(ref ")[1][:8]
     assert any(ref in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_ssl_check_answers_without_acting(server, api, db):
+    from urllib.parse import urlencode
+
+    with Store(db) as store:
+        before = snapshot(store)
+    body = urlencode({"ssl_check": "1", "token": "legacy"})
+    assert server.post(body, "application/x-www-form-urlencoded").status == 200
+    with Store(db) as store:
+        assert snapshot(store) == before
+    assert api.calls == []
+
+
+def test_a_long_breakdown_is_cut_within_slacks_limits(server, db):
+    rows = "".join(f"2026-11-10,impressions,{100 + i},region_{i:02d}\n" for i in range(40))
+    with Store(db) as store:
+        load(store, "T1", "date,metric,value,region\n" + rows)
+    message = server.command("impressions 2026-W46 by region").json()
+    table = next(
+        b["text"]["text"] for b in message["blocks"] if b.get("text", {}).get("text", "").startswith("```")
+    )
+    # 41 rows (40 regions and "all" for the rows without a region): the first 15 and a count of the rest.
+    assert (
+        table.count("region_") == 14 and "\nall " in table and "… and 26 more" in table and len(table) <= 3000
+    )
+    assert table.index("region_39") < table.index("region_38")  # best first
+
+
+def test_server_errors_are_retried_then_recorded(server, api):
+    api.fail("chat.postMessage", status=500, times=2, error="internal_error")
+    server.command("report weekly 2026-W46")
+    posts = api.wait_for("chat.postMessage", 3)
+    assert len(posts) == 3  # two 500s, then the post
+    api.wait_for("files.completeUploadExternal")
+    api.fail("chat.postMessage", status=500, times=5, error="internal_error")
+    server.command("report weekly 2026-W46", response_url=api.response_url("failed"))
+    told = api.wait_for("", 1, webhook=True)[0].body
+    assert told["response_type"] == "ephemeral" and "Something went wrong on my side (ref " in told["text"]
+    assert len(api.calls_to("chat.postMessage")) == 6  # three attempts, no endless loop
