@@ -133,10 +133,14 @@ def run_http(app: App, sock: socket.socket) -> None:
 
 
 def _worker(host: str, port: int) -> None:
+    """One HTTP worker process: its own settings, redacting log handler, app and socket."""
+    from . import logs
     from .app import build_app
     from .config import Settings
 
-    run_http(build_app(Settings.from_env()), listening_socket(host, port, reuse_port=True))
+    settings = Settings.from_env()
+    logs.setup([settings.bot_token or "", settings.app_token or "", settings.signing_secret or ""])
+    run_http(build_app(settings), listening_socket(host, port, reuse_port=True))
 
 
 def serve_http(app: App, host: str, port: int, workers: int) -> None:
