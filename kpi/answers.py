@@ -20,6 +20,7 @@ from .periods import Period, parse_period, today_in, zone
 from .reply import Action, Reply, Table
 from .schedule import next_run
 from .store import Definition, Goal, Store
+from .writer import record
 
 MAX_ROWS = 15
 
@@ -431,7 +432,7 @@ def _record(command: c.Record, engine: Engine, ctx: Context) -> Reply:
         day = today
     if day > today:
         raise InvalidCommand(f"{day.isoformat()} is in the future; record values for today or earlier.")
-    replaced = engine.store.record(ctx.team, command.metric, day, command.value, command.dims)
+    replaced = record(engine.store, ctx.team, command.metric, day, command.value, command.dims)
     scope = "".join(f" · {d}: {v}" for d, v in command.dims.items())
     note = "Replaced the value recorded before." if replaced else "New data point."
     return Reply(

@@ -376,16 +376,6 @@ class Store:
             )
         ]
 
-    def record(self, team: str, metric: str, day: date, value: float, dims: dict[str, str]) -> bool:
-        """Store one data point; returns True when it replaced an existing value."""
-        from .writer import ObservationWriter
-
-        with self.db.atomic():
-            writer = ObservationWriter(self, team)
-            writer.replace([(writer.series(metric, tuple(sorted(dims.items()))), day.isoformat(), value)])
-            _, replaced = writer.finish()
-        return replaced > 0
-
     def first_sighting(self, team: str, event_id: str) -> bool:
         """True the first time an event id is seen for the team, False for Slack's redeliveries."""
         with self.db.atomic():

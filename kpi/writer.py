@@ -8,11 +8,13 @@ stored for its series is new; any other row's old value is read first and its di
 
 from __future__ import annotations
 
+from datetime import date
 from operator import itemgetter
 
 from .store import Store
 
 Row = tuple[int, str, float]
+LOOKUP_LIMIT = 1_000
 _KEY = itemgetter(0, 1)
 
 
@@ -44,9 +46,11 @@ class ObservationWriter:
         if not rows:
             return
         rows.sort(key=_KEY)
-        if self.watermark is None:
+        if self.watermark is None and len(rows) >= LOOKUP_LIMIT:
             self.watermark = self.store.latest_dates(self.team)
-        watermark = self.watermark
+        # A few rows (a `/kpi record`) look their old values up directly: cheaper than every
+        # series' newest date, which costs a scan of the team's rollup.
+        watermark = self.watermark if self.watermark is not None else {}
         amounts: list[float] = [0.0] * len(rows)
         counts: list[int] = [0] * len(rows)
         unsure: list[int] = []
@@ -55,7 +59,7 @@ class ObservationWriter:
             sid, day, value = row
             if previous[0] == sid and previous[1] == day:
                 amounts[index] = value - previous[2]  # a duplicate key within the chunk: the last wins
-            elif day > watermark.get(sid, ""):
+            elif self.watermark is not None and day > watermark.get(sid, ""):
                 amounts[index], counts[index] = value, 1
                 watermark[sid] = day
             else:
@@ -143,3 +147,12 @@ class ObservationWriter:
             if self.changed:
                 self.store.mark_fresh(self.team, self.latest)
         return self.inserted, self.replaced
+
+
+def record(store: Store, team: str, metric: str, day: date, value: float, dims: dict[str, str]) -> bool:
+    """Store one data point (`/kpi record`); returns True when it replaced an existing value."""
+    with store.db.atomic():
+        writer = ObservationWriter(store, team)
+        writer.replace([(writer.series(metric, tuple(sorted(dims.items()))), day.isoformat(), value)])
+        _, replaced = writer.finish()
+    return replaced > 0

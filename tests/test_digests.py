@@ -18,6 +18,7 @@ from bot.templating import PARTS, environment, render_parts, render_text
 from kpi.digest import build_digest
 from kpi.engine import Engine
 from kpi.store import Store
+from kpi.writer import record
 
 from .conftest import NOW, ask
 from .support.server import settings_for
@@ -49,7 +50,7 @@ def service(db, api, clock=MONDAY):
 def test_every_template_renders_with_strict_undefined(db):
     env = environment()
     with Store(db) as store:
-        store.record("T1", "likes", datetime(2026, 11, 10).date(), 5, {"network": "<!channel> & co"})
+        record(store, "T1", "likes", datetime(2026, 11, 10).date(), 5, {"network": "<!channel> & co"})
         for cadence in ("weekly", "quarterly"):
             digest = build_digest(Engine(store, "T1"), cadence, NOW.date(), [])
             parts = render_parts(digest, env)

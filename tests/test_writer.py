@@ -50,10 +50,12 @@ def random_csv(seed: int, days: int = 40) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_cube_is_exact_after_overlapping_imports_and_records(store, monkeypatch):
-    from kpi import importer
+@pytest.mark.parametrize("lookup_limit", [1, 10**9], ids=["newest-dates", "old-value-lookups"])
+def test_cube_is_exact_after_overlapping_imports_and_records(store, monkeypatch, lookup_limit):
+    from kpi import importer, writer
 
     monkeypatch.setattr(importer, "CHUNK_ROWS", 97)  # many chunks: replacements across chunk borders
+    monkeypatch.setattr(writer, "LOOKUP_LIMIT", lookup_limit)  # both ways of telling new rows from old
     load(store, "T1", SOCIAL)
     load(store, "T1", SITE)
     for seed in range(4):
