@@ -506,3 +506,10 @@ def test_server_errors_are_retried_then_recorded(server, api):
     told = api.wait_for("", 1, webhook=True)[0].body
     assert told["response_type"] == "ephemeral" and "Something went wrong on my side (ref " in told["text"]
     assert len(api.calls_to("chat.postMessage")) == 6  # three attempts, no endless loop
+
+
+def test_a_report_with_a_bad_period_is_refused_before_anything_is_posted(server, api):
+    message = server.command("report weekly lst week").json()
+    assert message["response_type"] == "ephemeral" and "I don't know the period `lst week`" in message["text"]
+    time.sleep(0.3)
+    assert api.calls_to("chat.postMessage") == []

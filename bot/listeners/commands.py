@@ -9,6 +9,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from kpi.answers import answer
+from kpi.commands import Report, parse
+from kpi.periods import parse_period, today_in
 
 from ..app import Deps, user_message
 from ..blocks import error_message, message
@@ -36,12 +38,18 @@ def register(app: App, deps: Deps) -> None:
         return command.get("text", "").strip().lower().split(" ", 1)[0] == "report"
 
     def check_report(ack: Ack, command: dict[str, Any], context: Any) -> None:
+        """Check the words only; the digest is built once, after the acknowledgement."""
         try:
-            reply = _answer(command, context)
+            report = parse(command.get("text", ""))  # the matcher saw "report": a Report or an error
+            assert isinstance(report, Report)
+            if report.period:
+                with deps.store() as store:
+                    tz = store.settings(context.team_id or command.get("team_id")).tz
+                parse_period(report.period, today_in(tz, deps.clock()))
         except Exception as exc:
             ack(**error_message(user_message(exc)[0]))
             return
-        ack(text=f"Posting the {reply.title.split(' ')[0].lower()} digest…", response_type="ephemeral")
+        ack(text=f"Posting the {report.cadence} digest…", response_type="ephemeral")
 
     def post_report(command: dict[str, Any], context: Any, client: WebClient, respond: Respond) -> None:
         """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds."""
