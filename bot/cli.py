@@ -102,13 +102,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-def _now(text: str | None) -> datetime:
+def _now(text: str | None, option: str = "--now") -> datetime:
+    """An option's ISO date-time (UTC unless it names its offset), or the current moment."""
     if not text:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise KpiError(f"--now: `{text}` is not an ISO date-time such as 2026-11-23T09:00+01:00.") from None
+        raise KpiError(
+            f"{option}: `{text}` is not an ISO date-time such as 2026-11-23T09:00+01:00."
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -246,21 +249,17 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _moment(text: str | None, tz: str) -> datetime:
-    """--at: a date-time (UTC unless it names its offset), or a date meaning its end in ``tz``."""
+    """--at: a date-time, or a date meaning its end in the subscription's zone ``tz``."""
     from datetime import date, time
 
     from kpi.periods import zone
 
-    if not text:
-        return datetime.now(UTC)
-    try:
-        if len(text) == 10:
+    if text and len(text) == 10:
+        try:
             return datetime.combine(date.fromisoformat(text), time(23, 59), tzinfo=zone(tz))
-        return _now(text)
-    except ValueError:
-        raise KpiError(
-            f"--at: `{text}` is not an ISO date or date-time such as 2026-11-16T10:00+01:00."
-        ) from None
+        except ValueError:
+            raise KpiError(f"--at: `{text}` is not a date such as 2026-11-16.") from None
+    return _now(text, "--at")
 
 
 def _digest(args: argparse.Namespace, settings: Settings) -> int:

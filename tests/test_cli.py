@@ -116,3 +116,9 @@ def test_demo_reuses_its_database(demo_dir):
     result = kpibot("demo", cwd=demo_dir, stdin="/kpi followers\n")
     assert result.returncode == 0
     assert (demo_dir / "kpibot-demo.db").stat().st_size == before
+
+
+def test_a_bad_port_is_named(tmp_path):
+    result = kpibot("ask", "help", cwd=tmp_path, env={"PORT": "eighty"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "PORT must be a port number, not `eighty`."

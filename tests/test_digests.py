@@ -296,3 +296,22 @@ def test_channels_with_the_same_kpis_share_one_build_until_the_data_changes(db, 
     assert len(digests.cache.entries) == 2
     posts = [c.body for c in api.calls_to("chat.postMessage")]
     assert "4.8%" in str(posts[1]["blocks"]) and "4.8%" not in str(posts[2]["blocks"])
+
+
+def test_a_bad_at_is_one_clear_error(db, tmp_path):
+    result = run_cli("weekly", "--dry-run", "--at", "next monday", db=db, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("--at: `next monday` is not an ISO date-time")
+
+
+def test_a_templates_setting_that_is_not_a_folder_is_named(db, tmp_path):
+    env = {"PYTHONPATH": str(ROOT), "KPIBOT_DB": db, "PATH": "/usr/bin:/bin", "KPIBOT_TEMPLATES": "nowhere"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "digest", "weekly", "--dry-run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stderr.strip() == "KPIBOT_TEMPLATES: `nowhere` is not a folder."
