@@ -26,11 +26,14 @@ from slack_bolt.request.internals import build_context
 
 log = logging.getLogger("kpibot.http")
 EVENTS_PATH = "/slack/events"
-UNAUTHORIZED = BoltResponse(
-    status=401,
-    body=json.dumps({"error": "invalid request"}),
-    headers={"content-type": "application/json;charset=utf-8"},
-)
+
+
+def _unauthorized() -> BoltResponse:
+    return BoltResponse(
+        status=401,
+        body=json.dumps({"error": "invalid request"}),
+        headers={"content-type": "application/json;charset=utf-8"},
+    )
 
 
 class FormSafeRequest(BoltRequest):
@@ -49,11 +52,11 @@ def slack_request(raw: bytes, headers: dict[str, list[str]], query: str) -> Bolt
     """The Bolt request for an HTTP request, or a 401 for headers Bolt itself would mishandle."""
     timestamp = (headers.get("x-slack-request-timestamp") or [""])[0]
     if timestamp and not timestamp.isdigit():
-        return UNAUTHORIZED
+        return _unauthorized()
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return UNAUTHORIZED
+        return _unauthorized()
     return FormSafeRequest(body=body, headers=headers, query=query)
 
 

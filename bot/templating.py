@@ -7,6 +7,7 @@ Block Kit section) and the numbers (formatted here, the same way as every other 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PARTS = ("summary", "kpis", "movers", "anomalies", "goals", "roi")
 
 
+@lru_cache(maxsize=8)
 def environment(extra: str | None = None) -> Environment:
+    """One environment per templates folder: templates compile once per process."""
     folders = [FileSystemLoader(extra)] if extra else []
     env = Environment(
         loader=ChoiceLoader([*folders, FileSystemLoader(str(TEMPLATES))]),

@@ -19,6 +19,7 @@ from .catalog import Kpi
 from .engine import Engine
 from .errors import UnknownKpi
 from .periods import Period, parse_period
+from .store import Goal
 
 HEADLINE = ("engagement_rate", "reach", "followers", "ctr", "social_traffic_share", "leads")
 MOVER_DIMENSIONS = ("network", "region")
@@ -194,7 +195,7 @@ def _goals(engine: Engine, cadence: str, period: Period, today: date) -> list[Go
     return results
 
 
-def _closed_windows(goal: goal_math.Goal, cadence: str, period: Period) -> list[Period]:
+def _closed_windows(goal: Goal, cadence: str, period: Period) -> list[Period]:
     """The goal periods that end inside the digest's period (a quarter closes three monthly goals)."""
     if goal.cadence == "date":
         deadline = date.fromisoformat(goal.deadline or "1970-01-01")
