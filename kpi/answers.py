@@ -110,7 +110,7 @@ def compute_kpi(
     with_goals: bool = True,
     trend_length: int = 8,
 ) -> KpiAnswer:
-    """Value, comparisons, trend, breakdown and goal status of one KPI: one aggregate query."""
+    """Value, comparisons, trend, breakdown and goal status of one KPI."""
     filters = filters or {}
     engine.check_slice(filters, by)
     trend_periods = period.trend(trend_length)
@@ -118,10 +118,17 @@ def compute_kpi(
     year_ago = period.year_ago() if period.compares_year_ago else None
     if year_ago is not None:
         ranges.append((year_ago.start, year_ago.end))
-    results = engine.evaluate(kpi, ranges, filters, by)
-    totals = results.totals
     now, before = trend_length - 1, trend_length - 2
-    breakdown = [Breakdown(g, values[now], values[before]) for g, values in results.groups.items()]
+    if by and len(ranges) > 2:
+        # The breakdown shows two periods: slicing only those reads a seventh of the rows for six networks.
+        results = engine.evaluate(kpi, ranges, filters)
+        groups = engine.evaluate(kpi, ranges[before : now + 1], filters, by).groups
+        pairs = {g: (values[1], values[0]) for g, values in groups.items()}
+    else:
+        results = engine.evaluate(kpi, ranges, filters, by)
+        pairs = {g: (values[now], values[before]) for g, values in results.groups.items()}
+    totals = results.totals
+    breakdown = [Breakdown(g, value, previous) for g, (value, previous) in pairs.items()]
     breakdown.sort(key=lambda b: _rank(b.value, kpi.lower_is_better))
     statuses = []
     if with_goals:
