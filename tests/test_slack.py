@@ -45,6 +45,23 @@ def blocks_text(blocks: list[dict]) -> str:
 # -- requests and their signatures ------------------------------------------------------------------------
 
 
+def test_the_stand_in_refuses_what_slack_sdks_models_refuse(api):
+    """Answers are plain dicts; the stand-in runs them through slack_sdk's models, as Slack would refuse."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(token=BOT_TOKEN, base_url=api.url)
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Go"},
+        "action_id": "a",
+        "style": "fancy",
+    }
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C1", text="x", blocks=[{"type": "actions", "elements": [button]}])
+    assert refused.value.response["error"] == "invalid_blocks" and "style" in refused.value.response["detail"]
+
+
 def test_signing_helper_matches_slacks_published_example():
     body = (
         "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"

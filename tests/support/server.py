@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.server import SlackAsgi, listening_socket
 
 from .signing import SIGNING_SECRET, command_body, event_body, payload_body, sign
+from .slack_api import check_blocks
 
 
 @dataclass
@@ -60,6 +61,8 @@ class AppServer:
         raw = conn.getresponse()
         result = Response(raw.status, raw.read().decode(), {k.lower(): v for k, v in raw.getheaders()})
         conn.close()
+        if result.headers.get("content-type", "").startswith("application/json") and result.body:
+            check_blocks(result.json().get("blocks", []), 50)  # what Slack would refuse to show
         return result
 
     def post(

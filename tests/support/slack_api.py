@@ -16,6 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 
@@ -65,6 +68,10 @@ def check_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
                     raise BlockKitError("action_id > 255 or value > 2000")
         if kind == "input" and len(block["label"]["text"]) > 2000:
             raise BlockKitError("input label > 2000")
+        try:
+            Block.parse(block).to_dict()  # slack_sdk's models run their own checks on to_dict
+        except SlackObjectFormationError as exc:
+            raise BlockKitError(f"slack_sdk refuses a {kind} block: {exc}") from None
 
 
 class SlackApi:
@@ -252,8 +259,14 @@ class SlackApi:
                     self._send(200, "OK - uploaded")
                     return
                 if path.startswith("/webhook/"):
+                    body = json.loads(raw or b"{}")
                     with api.lock:
-                        api.webhooks.append(Call(path, json.loads(raw or b"{}"), headers))
+                        api.webhooks.append(Call(path, body, headers))
+                    try:
+                        check_blocks(body.get("blocks", []), 50)
+                    except BlockKitError as exc:
+                        self._send(400, f"invalid_blocks: {exc}")
+                        return
                     self._send(200, "ok")
                     return
                 method = path.rsplit("/", 1)[-1]
