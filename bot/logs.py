@@ -37,3 +37,6 @@ def setup(secrets: list[str], level: int = logging.INFO) -> None:
     # Bolt logs a failed signature check with the request body at INFO; our own line says enough.
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     logging.getLogger("kpibot.bolt").setLevel(logging.WARNING)
+    # APScheduler logs every job added and every run at INFO: 1,000 lines at start for 500 channels.
+    # Our digest jobs log their own outcome.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
