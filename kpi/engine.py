@@ -82,7 +82,9 @@ class Engine:
     ) -> Results:
         filters = filters or {}
         if self.use_cube and _cube_answers(kpi, filters, by):
-            return self._evaluate_cube(kpi, ranges, filters, by)
+            results = self._evaluate_cube(kpi, ranges, filters, by)
+            if results is not None:
+                return results
         series = {s.id: s for s in self.store.series_for(self.team, kpi.metrics) if _matches(s, filters)}
         aggs = self.store.aggregate(list(series), ranges)
         totals: list[dict[str, _Slice]] = [{} for _ in ranges]
@@ -104,9 +106,10 @@ class Engine:
 
     def _evaluate_cube(
         self, kpi: Kpi, ranges: Sequence[tuple[date, date]], filters: dict[str, str], by: str | None
-    ) -> Results:
+    ) -> Results | None:
         """The same values from the per-dimension cube: the team total (dim '') and one dimension's
-        values. Series without that dimension form its group 'all': the total minus the values."""
+        values. Series without that dimension form its group 'all': the total minus the values.
+        None when the cube cannot give a ``last`` exactly (the series path then answers)."""
         dim = by or next(iter(filters), None)
         cells = self.store.cube(self.team, kpi.metrics, dim, ranges)
         totals: list[dict[str, _Slice]] = [{} for _ in ranges]
@@ -117,6 +120,9 @@ class Engine:
             else:
                 per_range = grouped.setdefault(value, [{} for _ in ranges])
                 per_range[index][metric] = _Slice(total, int(n))
+        stocks = sorted({m for agg in fx.aggregates(kpi.tree) if agg.fn == "last" for m, _ in agg.terms})
+        if stocks and not self._last_from_cube(stocks, ranges, totals):
+            return None
         if dim is not None:
             rest = [{} for _ in ranges]
             for index, data in enumerate(totals):
@@ -136,6 +142,24 @@ class Engine:
             {g: [_value(kpi, data, rate) for data in per_range] for g, per_range in grouped.items()},
             self.store.metric_dimensions(self.team, kpi.metrics),
         )
+
+    def _last_from_cube(
+        self, metrics: list[str], ranges: Sequence[tuple[date, date]], totals: list[dict[str, _Slice]]
+    ) -> bool:
+        """Fill in ``last`` from the team total on each range's latest date with data. That total is
+        each series' own latest value only when every series of the metric has a point on that
+        date (the usual case of daily data); otherwise say no."""
+        latest = self.store.cube_latest(self.team, metrics, ranges)
+        counts = self.store.series_counts(self.team, metrics)
+        for index, data in enumerate(totals):
+            for metric in metrics:
+                if metric not in data:
+                    continue
+                total, n = latest.get((index, metric), (0.0, 0))
+                if n != counts.get(metric):
+                    return False
+                data[metric].last_sum = total
+        return True
 
     def value(self, kpi: Kpi, start: date, end: date, filters: dict[str, str] | None = None) -> Value:
         return self.evaluate(kpi, [(start, end)], filters).totals[0]
@@ -173,11 +197,12 @@ def _value(kpi: Kpi, data: dict[str, _Slice], hourly_rate: float) -> Value:
 
 def _cube_answers(kpi: Kpi, filters: dict[str, str], by: str | None) -> bool:
     """The cube holds sums and counts per single dimension value: enough for sum and mean KPIs
-    overall, by one dimension, or filtered on one dimension value. Stocks (``last``) and combined
+    overall, by one dimension, or filtered on one dimension value, and for stocks (``last``) over
+    the whole team when every series reports on the same latest date. Other stocks and combined
     filters are computed from the series."""
     assert kpi.tree is not None
     if any(agg.fn == "last" for agg in fx.aggregates(kpi.tree)):
-        return False
+        return not filters and by is None
     return (not filters) or (len(filters) == 1 and by is None)
 
 

@@ -332,6 +332,36 @@ class Store:
                         slot[1] += n
         return result
 
+    def cube_latest(
+        self, team: str, metrics: Sequence[str], ranges: Sequence[tuple[date, date]]
+    ) -> dict[tuple[int, str], tuple[float, int]]:
+        """The team total and number of data points on the latest date with data, per (range index,
+        metric): what ``last`` is when every series has a point on that date."""
+        if not metrics or not ranges:
+            return {}
+        values = ", ".join(["(?, ?, ?)"] * len(ranges))
+        sql = (
+            f"WITH r(idx, lo, hi) AS (VALUES {values}), m(metric) AS (SELECT value FROM json_each(?)), "
+            "x(idx, metric, day) AS MATERIALIZED (SELECT r.idx, m.metric, (SELECT c.date FROM cube_daily c "
+            "WHERE c.team = ? AND c.metric = m.metric AND c.date BETWEEN r.lo AND r.hi AND c.dim = '' "
+            "AND c.n > 0 ORDER BY c.date DESC LIMIT 1) FROM r, m) "
+            "SELECT x.idx, x.metric, c.total, c.n FROM x JOIN cube_daily c ON c.team = ? "
+            "AND c.metric = x.metric AND c.date = x.day AND c.dim = '' AND c.value = ''"
+        )
+        params: list[object] = [
+            p for i, (lo, hi) in enumerate(ranges) for p in (i, lo.isoformat(), hi.isoformat())
+        ]
+        params += [json.dumps(sorted(set(metrics))), team, team]
+        return {(index, metric): (total, n) for index, metric, total, n in self.conn.execute(sql, params)}
+
+    def series_counts(self, team: str, metrics: Sequence[str]) -> dict[str, int]:
+        rows = self.conn.execute(
+            "SELECT metric, count(*) FROM series WHERE team = ? AND metric IN (SELECT value FROM json_each(?)) "
+            "GROUP BY metric",
+            (team, json.dumps(sorted(set(metrics)))),
+        )
+        return dict(rows.fetchall())
+
     def metric_dimensions(self, team: str, metrics: Sequence[str]) -> set[str]:
         """The dimensions any series of these metrics has (which "By ..." buttons make sense)."""
         rows = self.conn.execute(

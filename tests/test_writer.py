@@ -2,6 +2,7 @@
 whatever mix of new rows, replacements, duplicates, events and records was written."""
 
 import random
+from datetime import date, timedelta
 
 import pytest
 
@@ -104,6 +105,38 @@ def test_cube_and_series_give_the_same_answers(store, name):
         assert {g: rounded(vs) for g, vs in a.groups.items()} == {
             g: rounded(vs) for g, vs in b.groups.items()
         }
+
+
+def stocks_csv(lagging: bool) -> str:
+    """Daily followers for three series from October to mid-November; one stops early if lagging."""
+    lines = ["date,metric,value,network"]
+    for offset in range(46):
+        day = date(2026, 10, 1) + timedelta(days=offset)
+        for index, network in enumerate(["facebook", "x", ""]):
+            if lagging and network == "x" and day > date(2026, 11, 11):
+                continue
+            lines.append(f"{day},followers,{1000 * (index + 1) + offset * (index + 2)},{network}")
+            lines.append(f"{day},new_followers,{index + 2},{network}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lagging", [False, True], ids=["every-series-reports-daily", "one-series-lags"])
+def test_stocks_from_the_cube_match_the_series(store, lagging):
+    load(store, "T1", stocks_csv(lagging))
+    cube, series = Engine(store, "T1"), Engine(store, "T1", use_cube=False)
+    ranges = [(p.start, p.end) for p in parse_period("2026-W46", NOW.date()).trend(13)]
+    ranges += [(p.start, p.end) for p in parse_period("this quarter", NOW.date()).trend()]
+    ranges.append((date(2026, 10, 20), date(2026, 11, 13)))
+    for name in ("followers", "follower_growth_rate"):
+        kpi = cube.catalog.resolve(name)
+        for filters, by in [({}, None), ({}, "network"), ({"network": "x"}, None)]:
+            a, b = cube.evaluate(kpi, ranges, filters, by), series.evaluate(kpi, ranges, filters, by)
+            assert rounded(a.totals) == rounded(b.totals)
+            assert {g: rounded(v) for g, v in a.groups.items()} == {
+                g: rounded(v) for g, v in b.groups.items()
+            }
+        # The cube answers only when every series has a point on each range's latest date.
+        assert (cube._evaluate_cube(kpi, ranges, {}, None) is None) == lagging
 
 
 def rounded(values):
