@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment
@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from kpi.digest import Digest, build_digest
 from kpi.engine import Engine
-from kpi.periods import zone
+from kpi.periods import Period, zone
 from kpi.schedule import period_of_run
 from kpi.store import Store, Subscription
 
@@ -46,18 +46,23 @@ class Outcome:
     chart: str | None = None
 
 
+def _as_of(sub: Subscription, fired: datetime) -> tuple[Period, date]:
+    """The period a run at ``fired`` reports on and the day it is, in the subscription's zone."""
+    return period_of_run(sub.cadence, fired, sub.tz), fired.astimezone(zone(sub.tz)).date()
+
+
 def build_for(store: Store, team: str, sub: Subscription, fired: datetime) -> Digest:
     """The digest a subscription gets for a run at ``fired``, as of that day in its time zone."""
-    period = period_of_run(sub.cadence, fired, sub.tz)
-    today = fired.astimezone(zone(sub.tz)).date()
+    period, today = _as_of(sub, fired)
     return build_digest(Engine(store, team), sub.cadence, today, sub.kpis, period)
 
 
 class DigestCache:
     """Channels of one team with the same KPIs get the same digest: built and drawn once.
 
-    Keyed by everything the digest depends on, the team's data version, settings, goals and
-    definitions included, so a write in between gives a fresh digest. Thread-safe; keeps the last 64.
+    Keyed by everything the digest depends on: the period and day it is as of (not the run's hour
+    or zone, so channels at 09:00 and 10:00 share), and the team's data version, settings, goals and
+    definitions, so a write in between gives a fresh digest. Thread-safe; keeps the last 64.
     """
 
     def __init__(self, size: int = 64) -> None:
@@ -66,15 +71,8 @@ class DigestCache:
         self.lock = threading.Lock()
 
     def get(self, store: Store, team: str, sub: Subscription, fired: datetime) -> tuple[Digest, bytes | None]:
-        key = (
-            store.path,
-            team,
-            sub.cadence,
-            tuple(sub.kpis),
-            sub.tz,
-            fired.isoformat(),
-            store.fingerprint(team),
-        )
+        period, today = _as_of(sub, fired)
+        key = (store.path, team, sub.cadence, tuple(sub.kpis), period.code, today, store.fingerprint(team))
         with self.lock:
             found = self.entries.get(key)
         if found is None:

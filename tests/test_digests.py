@@ -294,6 +294,10 @@ def test_channels_with_the_same_kpis_share_one_build_until_the_data_changes(db, 
         ask(store, "/kpi subscribe weekly engagement,impressions,ctr", channel="C3")
     assert digests.run("T1", "C3", "weekly").status == "sent"
     assert len(digests.cache.entries) == 2
+    with Store(db) as store:  # an earlier hour the same Monday reports on the same week: shared
+        ask(store, '/kpi subscribe weekly engagement,impressions,ctr at "mon 08:30"', channel="C4")
+    assert digests.run("T1", "C4", "weekly").status == "sent"
+    assert len(digests.cache.entries) == 2
     posts = [c.body for c in api.calls_to("chat.postMessage")]
     assert "4.8%" in str(posts[1]["blocks"]) and "4.8%" not in str(posts[2]["blocks"])
 
