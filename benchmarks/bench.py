@@ -238,31 +238,47 @@ def phase_http(db_path: Path, runs: int) -> dict:
     }
 
 
+DIGEST_POOL = [
+    "engagement_rate",
+    "reach",
+    "followers",
+    "ctr",
+    "leads",
+    "cost_per_lead",
+    "impressions",
+    "engagements",
+    "follower_growth_rate",
+    "conversion_rate",
+    "social_traffic_share",
+    "applause_rate",
+]
+
+
 def phase_digests(db_path: Path, channels: int) -> dict:
     """The weekly digest: one channel from cold (build, text, chart), then `channels` subscribed
-    channels with 10 different KPI lists through the same code as the scheduler (no posting)."""
-    from datetime import datetime as dt
-
+    channels through the same code as the scheduler (no posting): 20 different KPI lists of 4 to 7
+    KPIs, at 08:00, 09:00 or 10:00 on Monday in UTC, Europe/Paris or America/New_York."""
+    from bot.chart import render_png
     from bot.delivery import DigestCache, build_for
     from bot.templating import environment, render_text
     from kpi.answers import Context, answer
     from kpi.schedule import last_run
     from kpi.store import Store
 
-    lists = [
-        ["engagement_rate", "reach", "followers", "ctr", "leads", "cost_per_lead"][i % 6 :] + ["impressions"]
-        for i in range(10)
-    ]
+    rnd = random.Random(11)
+    lists = [rnd.sample(DIGEST_POOL, rnd.randint(4, 7)) for _ in range(20)]
+    zones = ["UTC", "Europe/Paris", "America/New_York"]
     env = environment()
     with Store(db_path) as store:
-        for i in range(channels):
+        first_kpis = "engagement_rate,reach,followers,ctr,leads,cost_per_lead,impressions"
+        answer(f"/kpi subscribe weekly {first_kpis}", Context(store, TEAM, NOW, "U1", "C0000"))
+        for i in range(1, channels):
             kpis = ",".join(lists[i % len(lists)])
-            answer(f"/kpi subscribe weekly {kpis}", Context(store, TEAM, NOW, "U1", f"C{i:04d}"))
+            command = f'/kpi subscribe weekly {kpis} at "mon {8 + i % 3:02d}:00" tz {zones[i % 3]}'
+            answer(command, Context(store, TEAM, NOW, "U1", f"C{i:04d}"))
         subs = [s for _, s in store.subscriptions(TEAM) if s.cadence == "weekly"]
-        fired = last_run("weekly", "mon", "09:00", "UTC", NOW)
-        first = subs[0]
-        from bot.chart import render_png
-
+        first = next(s for s in subs if s.channel == "C0000")
+        fired = last_run("weekly", first.day, first.time, first.tz, NOW)
         warm = build_for(store, TEAM, first, fired)
         render_png(warm)  # matplotlib import, font cache, template compilation: once per process
         render_text(warm, env)
@@ -276,7 +292,7 @@ def phase_digests(db_path: Path, channels: int) -> dict:
         cache = DigestCache()
         began = time.perf_counter()
         for sub in subs:
-            cached, _ = cache.get(store, TEAM, sub, dt.fromisoformat(fired.isoformat()))
+            cached, _ = cache.get(store, TEAM, sub, last_run(sub.cadence, sub.day, sub.time, sub.tz, NOW))
             render_text(cached, env)
         total = time.perf_counter() - began
     return {
