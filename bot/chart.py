@@ -6,9 +6,10 @@ line of its KPI's colour. matplotlib is imported here only, when a chart is draw
 costs a third of a second that no other command should pay.
 
 Text is what costs in matplotlib (each label is laid out and rasterised on every draw), so the chart
-keeps it short: a one-line title, the legend drawn as plain labels beside the axes rather than by
-``Axes.legend`` (whose layout pass measured every entry twice), at most eight period labels and
-five value labels. Each thread keeps its figure and its lines and only changes their data.
+keeps it short and plain: a one-line title, the legend drawn as labels beside the axes rather than by
+``Axes.legend`` (whose layout pass measured every entry twice), at most eight period labels, drawn as
+plain text under their ticks (as tick labels they cost half as much again), and five value labels.
+Each thread keeps its figure and its lines and only changes their data.
 """
 
 from __future__ import annotations
@@ -51,12 +52,13 @@ class _Chart:
         from matplotlib.figure import Figure
         from matplotlib.lines import Line2D
         from matplotlib.ticker import MaxNLocator
+        from matplotlib.transforms import blended_transform_factory
 
         self.figure = Figure(figsize=(8, 3), dpi=100)
         self.canvas = FigureCanvasAgg(self.figure)
         self.figure.subplots_adjust(left=0.07, right=0.70, top=0.86, bottom=0.12)
         axes = self.axes = self.figure.add_subplot(1, 1, 1)
-        axes.tick_params(axis="both", labelsize=7)
+        axes.tick_params(axis="both", labelsize=7, labelbottom=False)
         axes.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
         axes.grid(alpha=0.25)
         for side in ("top", "right"):
@@ -74,6 +76,11 @@ class _Chart:
             label = self.figure.text(0.765, y, "", fontsize=7.5, va="center")
             self.keys.append((swatch, label))
         self.goal_lines: list[Any] = []
+        under = blended_transform_factory(axes.transData, axes.transAxes)
+        self.period_labels = [
+            axes.text(0, -0.04, "", transform=under, ha="center", va="top", fontsize=7)
+            for _ in range(MAX_PERIOD_LABELS)
+        ]
 
     def _goal_line(self, index: int) -> Any:
         while len(self.goal_lines) <= index:
@@ -111,7 +118,12 @@ class _Chart:
             unused.set_visible(False)
         step = max(1, math.ceil(len(labels) / MAX_PERIOD_LABELS))
         ticks = list(range(len(labels) - 1, -1, -step))[::-1]  # always label the period just closed
-        self.axes.set_xticks(ticks, [labels[i] for i in ticks])
+        self.axes.set_xticks(ticks)
+        for slot, text in enumerate(self.period_labels):
+            text.set_visible(slot < len(ticks))
+            if slot < len(ticks):
+                text.set_x(ticks[slot])
+                text.set_text(labels[ticks[slot]])
         self.axes.set_xlim(-0.4, max(len(labels) - 0.6, 0.6))
         self.axes.relim(visible_only=True)
         self.axes.autoscale_view(scalex=False)
