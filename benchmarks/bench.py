@@ -7,7 +7,9 @@ Prints, for a generated data set (default: five years of daily data, 40 metrics,
 - import peak memory for a quarter of the file and the whole file (flat means it does not grow);
 - latency (median, p99 over 200 runs) of the full answer to `/kpi engagement_rate last quarter by
   network`, in process, and as signed HTTP requests to a real `kpibot serve --http` (sequential, and
-  from 8 concurrent clients).
+  from 8 concurrent clients);
+- the weekly digest: one channel's build, text and chart (median and slowest of 20 full renders), and
+  500 subscribed channels through the scheduler's digest cache.
 Each measurement that reports memory runs in its own process, so peak RSS belongs to it alone.
 """
 
@@ -255,9 +257,10 @@ DIGEST_POOL = [
 
 
 def phase_digests(db_path: Path, channels: int) -> dict:
-    """The weekly digest: one channel from cold (build, text, chart), then `channels` subscribed
-    channels through the same code as the scheduler (no posting): 20 different KPI lists of 4 to 7
-    KPIs, at 08:00, 09:00 or 10:00 on Monday in UTC, Europe/Paris or America/New_York."""
+    """The weekly digest: one channel built and rendered 20 times (build, text, chart; the median
+    and the slowest are reported), then `channels` subscribed
+        channels through the same code as the scheduler (no posting): 20 different KPI lists of 4 to 7
+        KPIs, at 08:00, 09:00 or 10:00 on Monday in UTC, Europe/Paris or America/New_York."""
     from bot.chart import render_png
     from bot.delivery import DigestCache, build_for
     from bot.templating import environment, render_text
@@ -282,13 +285,17 @@ def phase_digests(db_path: Path, channels: int) -> dict:
         warm = build_for(store, TEAM, first, fired)
         render_png(warm)  # matplotlib import, font cache, template compilation: once per process
         render_text(warm, env)
-        started = time.perf_counter()
-        digest = build_for(store, TEAM, first, fired)
-        built = time.perf_counter()
-        render_text(digest, env)
-        texted = time.perf_counter()
-        render_png(digest)
-        drawn = time.perf_counter()
+        parts: list[tuple[float, float, float]] = []
+        for _ in range(20):  # each a full build and render: nothing is cached between them
+            started = time.perf_counter()
+            digest = build_for(store, TEAM, first, fired)
+            built = time.perf_counter()
+            render_text(digest, env)
+            texted = time.perf_counter()
+            render_png(digest)
+            drawn = time.perf_counter()
+            parts.append(((built - started) * 1000, (texted - built) * 1000, (drawn - texted) * 1000))
+        parts.sort(key=sum)
         cache = DigestCache()
         began = time.perf_counter()
         for sub in subs:
@@ -296,9 +303,10 @@ def phase_digests(db_path: Path, channels: int) -> dict:
             render_text(cached, env)
         total = time.perf_counter() - began
     return {
-        "build_ms": (built - started) * 1000,
-        "text_ms": (texted - built) * 1000,
-        "chart_ms": (drawn - texted) * 1000,
+        "build_ms": parts[len(parts) // 2][0],
+        "text_ms": parts[len(parts) // 2][1],
+        "chart_ms": parts[len(parts) // 2][2],
+        "worst_ms": sum(parts[-1]),
         "channels": len(subs),
         "all_s": total,
         "distinct": len(cache.entries),
@@ -385,8 +393,9 @@ def main() -> None:
     )
     one = digests["build_ms"] + digests["text_ms"] + digests["chart_ms"]
     print(
-        f"weekly digest, one channel: build {digests['build_ms']:.0f} ms + text {digests['text_ms']:.1f} ms + "
-        f"chart {digests['chart_ms']:.0f} ms = {one:.0f} ms (target < 100 ms)"
+        f"weekly digest, one channel, median of 20: build {digests['build_ms']:.0f} ms + text "
+        f"{digests['text_ms']:.1f} ms + chart {digests['chart_ms']:.0f} ms = {one:.0f} ms, slowest "
+        f"{digests['worst_ms']:.0f} ms (target < 100 ms)"
     )
     print(
         f"weekly digest, {digests['channels']} channels with {digests['distinct']} distinct KPI lists: "
