@@ -114,10 +114,10 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(reply.title, 150)}]
     if reply.lines:
         first, *rest = reply.lines
-        tone = TONE_EMOJI.get(reply.tone or "", "")
-        head = f"{tone} *{escape(first.split('   ')[0])}*" if reply.kind == "kpi" else escape(first)
-        if reply.kind == "kpi" and "   " in first:
-            head += "   " + escape(first.split("   ", 1)[1])
+        head = escape(first)
+        if reply.emphasis and first.startswith(reply.emphasis):
+            tone = TONE_EMOJI.get(reply.tone or "", "")
+            head = f"{tone} *{escape(reply.emphasis)}*{escape(first[len(reply.emphasis) :])}"
         blocks.append(_section("\n".join([head.strip(), *(escape(line) for line in rest)])))
     if reply.fields:
         fields = [_mrkdwn(f"*{escape(label)}*\n{escape(value)}", 2000) for label, value in reply.fields]

@@ -210,7 +210,19 @@ def kpi_reply(a: KpiAnswer) -> Reply:
     by_tail = f" by {a.by}" if a.by else ""
     actions.append(Action("Previous period", "run", f"{kpi.name} {previous.code}{by_tail}{command_tail}"))
     actions.append(Action("Set goal", "goal_modal", kpi.name, "primary"))
-    return Reply(title, lines, fields, table, notes, actions, public=True, kind="kpi", tone=tone, data=a)
+    return Reply(
+        title,
+        lines,
+        fields,
+        table,
+        notes,
+        actions,
+        public=True,
+        kind="kpi",
+        tone=tone,
+        data=a,
+        emphasis=a.show(a.value),
+    )
 
 
 def period_note(period: Period, tz: str, latest: str | None) -> str:

@@ -32,6 +32,8 @@ class Table:
 
 @dataclass
 class Reply:
+    """``emphasis``, when set, is the start of the first line that surfaces may stress: a KPI's value."""
+
     title: str
     lines: list[str] = field(default_factory=list)
     fields: list[tuple[str, str]] = field(default_factory=list)
@@ -43,3 +45,4 @@ class Reply:
     tone: str | None = None
     actor: str | None = None
     data: Any = None
+    emphasis: str | None = None
