@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,11 +10,16 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 
+from kpi.store import Store
+
+from .conftest import SOCIAL, load
 from .support.signing import SIGNING_SECRET, command_body, sign
 from .support.slack_api import APP_TOKEN, BOT_TOKEN, SlackApi
+from .support.socket_mode import SocketModeServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +81,40 @@ def test_socket_mode_connects_with_the_app_token(tmp_path):
     assert result.returncode == 1
     assert "Socket Mode could not connect: invalid_auth" in result.stderr
     assert "xapp-wrong" not in result.stderr and BOT_TOKEN not in result.stderr
+
+
+def test_socket_mode_answers_commands_and_reconnects_when_slack_refreshes(tmp_path):
+    with Store(tmp_path / "kpibot.db") as store:
+        load(store, "T1", SOCIAL)
+    with SocketModeServer() as slack, SlackApi(socket_mode_url=slack.url) as api:
+        env = env_for(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=api.url)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            first = slack.next_connection()
+            slack.push(first, "e1", "slash_commands", dict(parse_qsl(command_body("engagement 2026-W46"))))
+            answer = slack.ack("e1")["payload"]
+            assert answer["response_type"] == "in_channel"
+            assert answer["blocks"][0]["text"]["text"].startswith("Engagement rate · Week 46, 2026")
+            assert "*4.8%*" in answer["blocks"][1]["text"]["text"]
+            slack.refresh(first)  # Slack asks for a new connection every few hours
+            second = slack.next_connection()
+            slack.push(second, "e2", "slash_commands", dict(parse_qsl(command_body("list"))))
+            assert "KPI catalog" in json.dumps(slack.ack("e2")["payload"])
+            opened = api.calls_to("apps.connections.open")
+            assert len(opened) == 2 and {c.headers["authorization"] for c in opened} == {
+                f"Bearer {APP_TOKEN}"
+            }
+        finally:
+            process.terminate()
+            output = process.communicate(timeout=20)[0]
+    assert APP_TOKEN not in output and BOT_TOKEN not in output and "Traceback" not in output
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """A Slack Web API stand-in on 127.0.0.1 (port 0) for tests: records every call, answers like Slack.
 
-It checks the bearer token, Block Kit limits and the presence of fallback ``text``; it can be told
-to answer a method with 429 + Retry-After (or 500) a number of times; channels can be marked as
-ones the bot is not in; files can be served for download; ``/webhook/...`` stands in for
-``response_url``. Written for kpibot's tests, after the mock server of bolt-python's test suite.
+It checks the bearer token, Block Kit limits (its own checks and slack_sdk's block models) and the
+presence of fallback ``text``; ``apps.connections.open`` hands out a Socket Mode stand-in's URL
+(``socket_mode.py``) when given one; it can be told to answer a method with 429 + Retry-After (or
+500) a number of times; channels can be marked as ones the bot is not in; files can be served for
+download; ``/webhook/...`` stands in for ``response_url``. Written for kpibot's tests, after the mock server of bolt-python's test suite.
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ def check_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
 class SlackApi:
     """Start with ``with SlackApi() as api:``; ``api.url`` is the base URL to give the app."""
 
-    def __init__(self, token: str = BOT_TOKEN, app_token: str = APP_TOKEN) -> None:
+    def __init__(self, token: str = BOT_TOKEN, app_token: str = APP_TOKEN, socket_mode_url: str = "") -> None:
         self.token = token
         self.app_token = app_token
+        self.socket_mode_url = socket_mode_url
         self.calls: list[Call] = []
         self.webhooks: list[Call] = []
         self.uploads: list[bytes] = []
@@ -175,6 +177,10 @@ class SlackApi:
                     {"ok": False, "error": "no_text", "detail": "kpibot always sends fallback text"},
                     {},
                 )
+        if method == "apps.connections.open":
+            if not self.socket_mode_url:
+                return 200, {"ok": False, "error": "socket_mode_not_enabled"}, {}
+            return 200, {"ok": True, "url": self.socket_mode_url}, {}
         if method == "auth.test":
             return 200, {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "team": "Test"}, {}
         if method == "chat.postMessage":
