@@ -336,23 +336,23 @@ class Store:
         self, team: str, metrics: Sequence[str], ranges: Sequence[tuple[date, date]]
     ) -> dict[tuple[int, str], tuple[float, int]]:
         """The team total and number of data points on the latest date with data, per (range index,
-        metric): what ``last`` is when every series has a point on that date."""
+        metric): what ``last`` is when every series has a point on that date. Each is one short
+        backward index scan from the range's end."""
         if not metrics or not ranges:
             return {}
-        values = ", ".join(["(?, ?, ?)"] * len(ranges))
-        sql = (
-            f"WITH r(idx, lo, hi) AS (VALUES {values}), m(metric) AS (SELECT value FROM json_each(?)), "
-            "x(idx, metric, day) AS MATERIALIZED (SELECT r.idx, m.metric, (SELECT c.date FROM cube_daily c "
-            "WHERE c.team = ? AND c.metric = m.metric AND c.date BETWEEN r.lo AND r.hi AND c.dim = '' "
-            "AND c.n > 0 ORDER BY c.date DESC LIMIT 1) FROM r, m) "
-            "SELECT x.idx, x.metric, c.total, c.n FROM x JOIN cube_daily c ON c.team = ? "
-            "AND c.metric = x.metric AND c.date = x.day AND c.dim = '' AND c.value = ''"
+        latest = (
+            "(SELECT c.{} FROM cube_daily c WHERE c.team = ?1 AND c.metric = m.value AND c.date BETWEEN "
+            "r.lo AND r.hi AND c.dim = '' AND c.n > 0 ORDER BY c.date DESC LIMIT 1)"
         )
-        params: list[object] = [
-            p for i, (lo, hi) in enumerate(ranges) for p in (i, lo.isoformat(), hi.isoformat())
-        ]
-        params += [json.dumps(sorted(set(metrics))), team, team]
-        return {(index, metric): (total, n) for index, metric, total, n in self.conn.execute(sql, params)}
+        values = ", ".join(f"(?{3 + 3 * i}, ?{4 + 3 * i}, ?{5 + 3 * i})" for i in range(len(ranges)))
+        sql = (
+            f"WITH r(idx, lo, hi) AS (VALUES {values}) "
+            f"SELECT r.idx, m.value, {latest.format('total')}, {latest.format('n')} FROM r, json_each(?2) m"
+        )
+        params: list[object] = [team, json.dumps(sorted(set(metrics)))]
+        params += [p for i, (lo, hi) in enumerate(ranges) for p in (i, lo.isoformat(), hi.isoformat())]
+        rows = self.conn.execute(sql, params)
+        return {(index, metric): (total, n) for index, metric, total, n in rows if n is not None}
 
     def series_counts(self, team: str, metrics: Sequence[str]) -> dict[str, int]:
         rows = self.conn.execute(
