@@ -20,7 +20,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     DatePickerElement,
     DividerBlock,
@@ -103,11 +102,6 @@ def button(action: Action, index: int) -> dict[str, Any]:
     if action.style:
         element["style"] = action.style
     return element
-
-
-def action_elements(actions: list[Action]) -> list[ButtonElement]:
-    """The same buttons as models, for views built with slack_sdk's models."""
-    return [ButtonElement(**button(action, index)) for index, action in enumerate(actions[:25])]
 
 
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
@@ -245,6 +239,11 @@ def home_view(goals: Reply, headline: list[tuple[str, str, str]], period_label: 
         blocks.append(SectionBlock(text=MarkdownTextObject(text=table_text(goals.table))))
     removals = [a for a in goals.actions if a.kind == "remove_goal"][:24]
     blocks.append(
-        ActionsBlock(elements=action_elements([Action("Set goal", "goal_modal", "", "primary"), *removals]))
+        ActionsBlock(
+            elements=[
+                button(action, index)
+                for index, action in enumerate([Action("Set goal", "goal_modal", "", "primary"), *removals])
+            ]
+        )
     )
     return View(type="home", blocks=blocks[:100])
