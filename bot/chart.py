@@ -89,7 +89,7 @@ class _Chart:
 
     def render(self, d: Digest) -> bytes:
         targets = _goal_targets(d)
-        shown: list[tuple[str, Any, list[float], float]] = []
+        shown: list[tuple[str, str, list[float], float]] = []
         labels: list[str] = []
         for a in d.answers:
             values = [v.number for _, v in a.trend]
