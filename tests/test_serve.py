@@ -30,6 +30,18 @@ def env_for(tmp_path: Path, **values: str) -> dict[str, str]:
     return env
 
 
+def start_serve(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
+    """`kpibot serve` as a separate process, its log on stdout."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -88,14 +100,7 @@ def test_socket_mode_answers_commands_and_reconnects_when_slack_refreshes(tmp_pa
         load(store, "T1", SOCIAL)
     with SocketModeServer() as slack, SlackApi(socket_mode_url=slack.url) as api:
         env = env_for(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=api.url)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        process = start_serve(tmp_path, env)
         try:
             first = slack.next_connection()
             slack.push(first, "e1", "slash_commands", dict(parse_qsl(command_body("engagement 2026-W46"))))
@@ -129,14 +134,7 @@ def served(tmp_path):
             SLACK_API_URL=api.url,
             PORT=str(port),
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        process = start_serve(tmp_path, env, "--http", "--host", "127.0.0.1")
         try:
             deadline = time.monotonic() + 30
             while True:
