@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build a demo database and open a console that answers /kpi commands")
     demo.add_argument("--db", default=DEMO_DB, help=f"demo database path (default: {DEMO_DB})")
     demo.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
+    demo.add_argument(
+        "--now", help="build and answer as if it were this ISO date-time (for scripts and reproducible output)"
+    )
 
     ask = sub.add_parser("ask", help='answer one command, e.g. kpibot ask "/kpi engagement last quarter"')
     ask.add_argument("text", help="the command, with or without the leading /kpi")
@@ -153,10 +156,11 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from kpi.store import Store
 
     team = args.team or settings.team
+    now = _now(args.now)
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     with Store(args.db, default_tz=settings.tz) as store:
         fresh = store.latest_date(team) is None
-        yesterday = today_in(store.settings(team).tz if not fresh else "Europe/Paris", datetime.now(UTC))
+        yesterday = today_in(store.settings(team).tz if not fresh else "Europe/Paris", now)
         yesterday -= timedelta(days=1)
         if tty:
             from rich.progress import Progress
@@ -177,10 +181,11 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
             'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", "/kpi help"); '
             "Ctrl-D to quit.\n"
         )
-    return _console(args.db, team, settings, tty)
+    return _console(args.db, team, settings, tty, now if args.now else None)
 
 
-def _console(db: str, team: str, settings: Settings, tty: bool) -> int:
+def _console(db: str, team: str, settings: Settings, tty: bool, now: datetime | None) -> int:
+    """One answer per line until the end of input; ``now`` fixes the clock (else each line reads it)."""
     while True:
         try:
             line = input("kpi> " if tty else "")
@@ -193,7 +198,7 @@ def _console(db: str, team: str, settings: Settings, tty: bool) -> int:
             continue
         if line in ("exit", "quit"):
             return EXIT_OK
-        text, _ = _answer_line(line, team, settings, db, channel="demo", user="console")
+        text, _ = _answer_line(line, team, settings, db, channel="demo", user="console", now=now)
         if not tty:
             print(f"> {line}")
         print(text)
@@ -237,10 +242,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 for problem in exc.problems:
                     print(f"  {problem}", file=sys.stderr)
                 continue
-            print(
-                f"{name}: {summary.read:,} rows read, {summary.inserted:,} inserted, "
-                f"{summary.replaced:,} replaced, {summary.rejected:,} rejected ({summary.layout} layout)"
-            )
+            print(f"{name}: {summary.counts()}")
             for problem in summary.problems:
                 print(f"  {problem}")
             if summary.unlisted_problems:

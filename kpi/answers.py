@@ -234,8 +234,13 @@ def period_note(period: Period, tz: str, latest: str | None) -> str:
 def goal_line(s: goal_math.GoalStatus, currency: str) -> str:
     unit = s.kpi.unit
     target = fmt.value(s.goal.target, unit, currency)
-    current = fmt.value(s.current.number, unit, currency, missing=s.current.missing or "no data")
-    text = f"{s.emoji} {s.status}: {current} of {target} {cadence_words(s.goal)}"
+    if s.current.ok:
+        current = fmt.value(s.current.number, unit, currency)
+        text = f"{s.emoji} {s.status}: {current} of {target} {cadence_words(s.goal)}"
+    else:
+        # The first day of a month has no data for it yet: say so, not "no data of 3.0%".
+        when = f" this {s.goal.cadence}" if s.goal.cadence != "date" else ""
+        text = f"{s.emoji} {s.status}: no data yet{when}, target {target} {cadence_words(s.goal)}"
     if s.forecast is not None and s.status not in ("met", "missed"):
         text += f", forecast {fmt.value(s.forecast, unit, currency)}"
     if s.needed_per_day is not None and s.status in ("at risk", "off track"):

@@ -26,6 +26,8 @@ NETWORKS = {
 REGIONS = {"fr": 1.0, "us": 1.6, "de": 0.7}
 ANCHOR = date(2024, 1, 1)
 DAYS = 730
+# Days written per batch: a batch past every stored date is written without looking old values up.
+BATCH_DAYS = 64
 
 
 def _rng(*key: object) -> random.Random:
@@ -140,17 +142,18 @@ def fill(store: Store, team: str, yesterday: date, progress: Callable[[int, int]
     days = (yesterday - start).days + 1
     with store.db.atomic():
         writer = ObservationWriter(store, team)
-        for offset in range(days):
-            day = start + timedelta(days=offset)
-            iso = day.isoformat()
-            writer.replace(
-                [
+        for first in range(0, days, BATCH_DAYS):
+            rows = []
+            for offset in range(first, min(days, first + BATCH_DAYS)):
+                day = start + timedelta(days=offset)
+                iso = day.isoformat()
+                rows += [
                     (writer.series(metric, tuple(sorted(dims.items()))), iso, float(value))
                     for metric, dims, value in social_rows(day) + site_rows(day)
                 ]
-            )
-            if progress and offset % 30 == 0:
-                progress(offset, days)
+            writer.replace(rows)
+            if progress:
+                progress(first, days)
         writer.finish()
     if progress:
         progress(days, days)

@@ -36,7 +36,6 @@ class GoalStatus:
     current: Value
     forecast: float | None
     status: str
-    elapsed: float
     needed_per_day: float | None
 
     @property
@@ -113,7 +112,7 @@ def evaluate(engine: Engine, goal: Goal, kpi: Kpi, today: date, window: Period |
     needed = None
     if kpi.additive and days_left > 0:
         needed = max(0.0, goal.target - (current.number or 0.0)) / days_left
-    return GoalStatus(goal, kpi, period, current, forecast, status, done_days / total_days, needed)
+    return GoalStatus(goal, kpi, period, current, forecast, status, needed)
 
 
 def _is_stock(kpi: Kpi) -> bool:

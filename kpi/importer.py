@@ -87,6 +87,7 @@ class ImportSummary:
     read: int = 0
     inserted: int = 0
     replaced: int = 0
+    unchanged: int = 0
     rejected: int = 0
     problems: list[str] = field(default_factory=list)
     layout: str = ""
@@ -95,6 +96,14 @@ class ImportSummary:
         self.rejected += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(f"line {line}: {reason}")
+
+    def counts(self) -> str:
+        """The one line every surface shows after an import."""
+        unchanged = f"{self.unchanged:,} unchanged, " if self.unchanged else ""
+        return (
+            f"{self.read:,} rows read, {self.inserted:,} inserted, {self.replaced:,} replaced, "
+            f"{unchanged}{self.rejected:,} rejected ({self.layout} layout)"
+        )
 
     @property
     def unlisted_problems(self) -> int:
@@ -223,6 +232,7 @@ def _import(
             if summary.rejected and not skip_invalid:
                 raise _Rollback
             summary.inserted, summary.replaced = observations.finish()
+            summary.unchanged = observations.unchanged
     except UnicodeDecodeError:
         raise ImportFailed(
             f"`{name}` is not UTF-8 text (line {reader.line_num + 1}). Export or save it as CSV UTF-8 and import again."

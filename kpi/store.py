@@ -20,6 +20,10 @@ from sqlite_utils import Database
 
 from . import migrations
 
+OLD_VALUES_SQL = (
+    "SELECT o.series_id, o.date, o.value FROM json_each(?) AS k CROSS JOIN observations AS o "
+    "ON o.series_id = json_extract(k.value, '$[0]') AND o.date = json_extract(k.value, '$[1]')"
+)
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
@@ -189,16 +193,15 @@ class Store:
         )
 
     def old_values(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], float]:
-        """Stored values for (series id, date) keys, for the writer to turn replacements into deltas."""
+        """Stored values for (series id, date) keys, for the writer to turn replacements into deltas.
+
+        The keys drive the loop (CROSS JOIN fixes the order in SQLite) and each is one primary-key
+        search: a row-value ``IN (VALUES ...)`` is planned as a scan of the table by some versions.
+        """
         found: dict[tuple[int, str], float] = {}
-        for start in range(0, len(keys), 400):
-            part = keys[start : start + 400]
-            sql = (
-                "SELECT series_id, date, value FROM observations WHERE (series_id, date) IN (VALUES "
-                + ", ".join(["(?, ?)"] * len(part))
-                + ")"
-            )
-            for sid, day, value in self.conn.execute(sql, [x for key in part for x in key]):
+        for start in range(0, len(keys), 5_000):
+            part = json.dumps(keys[start : start + 5_000])
+            for sid, day, value in self.conn.execute(OLD_VALUES_SQL, (part,)):
                 found[(sid, day)] = value
         return found
 

@@ -30,6 +30,7 @@ class ObservationWriter:
         self.latest = ""
         self.inserted = 0
         self.replaced = 0
+        self.unchanged = 0
         self.changed = False
 
     def series(self, metric: str, dims: tuple[tuple[str, str], ...]) -> int:
@@ -65,17 +66,29 @@ class ObservationWriter:
             else:
                 unsure.append(index)
             previous = row
+        unchanged: set[int] = set()
         if unsure:
             old = self.store.old_values([_KEY(rows[i]) for i in unsure])
             for index in unsure:
                 before = old.get(_KEY(rows[index]))
                 if before is None:
                     amounts[index], counts[index] = rows[index][2], 1
+                elif before == rows[index][2]:
+                    unchanged.add(index)
                 else:
                     amounts[index] = rows[index][2] - before
+        if unchanged:
+            # A re-read of the same file rewrites nothing: only real changes count as replaced.
+            kept = [i for i in range(len(rows)) if i not in unchanged]
+            rows = [rows[i] for i in kept]
+            amounts = [amounts[i] for i in kept]
+            counts = [counts[i] for i in kept]
+            self.unchanged += len(unchanged)
         new = sum(counts)
         self.inserted += new
         self.replaced += len(rows) - new
+        if not rows:
+            return
         self.store.upsert_observations(rows)
         self._to_cube(rows, amounts, counts)
 

@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from .conftest import SOCIAL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +33,7 @@ def test_import_then_ask(tmp_path):
         done.stdout.strip() == "social.csv: 31 rows read, 31 inserted, 0 replaced, 0 rejected (long layout)"
     )
     again = kpibot("import", "social.csv", cwd=tmp_path)
-    assert "0 inserted, 31 replaced" in again.stdout
+    assert "0 inserted, 0 replaced, 31 unchanged" in again.stdout
     answer = kpibot("ask", "/kpi engagement 2026-W46 by network", cwd=tmp_path)
     assert answer.returncode == 0
     assert answer.stdout.startswith("Engagement rate · Week 46, 2026 (Nov 9–15, 2026)\n  4.8%")
@@ -89,33 +87,39 @@ def test_bad_setting_is_one_clear_error(tmp_path):
     assert result.stderr.startswith("KPIBOT_TZ: `Nowhere/Land` is not a time zone")
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("demo")
+# The demo answers as of a fixed moment: the 1st of a month, when "this month" has no data yet.
+DEMO_NOW = "2026-12-01T08:00+01:00"
 
 
-def test_demo_answers_each_line_and_exits_at_eof(demo_dir):
+def test_demo_answers_each_line_and_exits_at_eof(tmp_path):
     script = (
         "/kpi engagement\n/kpi engagement last quarter by network\n/kpi goals\n/kpi list\n/kpi engagment\n"
     )
-    result = kpibot("demo", cwd=demo_dir, stdin=script)
+    result = kpibot("demo", "--now", DEMO_NOW, cwd=tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("> /kpi") == 5
-    assert "Engagement rate · Week" in out
+    assert "Engagement rate · Week 48, 2026 (Nov 23–29, 2026)" in out
+    assert "data through Nov 30, 2026" in out
     for network in ("facebook", "instagram", "linkedin", "x", "pinterest"):
         assert f"  {network} " in out
-    assert "Goals · " in out and "on track" in out
+    assert "Goals · Dec 1, 2026" in out and "on track" in out
+    assert "no data yet this month, target 3.0% per month" in out
     assert "KPI catalog" in out
     assert "Did you mean `engagement_rate`" in out
-    assert "no data" not in out.split("> /kpi goals")[0]
+    assert "\n  no data" not in out.split("> /kpi goals")[0]  # every answer has a value
 
 
-def test_demo_reuses_its_database(demo_dir):
-    before = (demo_dir / "kpibot-demo.db").stat().st_size
-    result = kpibot("demo", cwd=demo_dir, stdin="/kpi followers\n")
-    assert result.returncode == 0
-    assert (demo_dir / "kpibot-demo.db").stat().st_size == before
+def test_demo_reuses_its_database_and_tops_it_up(tmp_path):
+    first = kpibot("demo", "--now", DEMO_NOW, cwd=tmp_path, stdin="")
+    assert first.returncode == 0, first.stderr
+    before = (tmp_path / "kpibot-demo.db").stat().st_size
+    again = kpibot("demo", "--now", DEMO_NOW, cwd=tmp_path, stdin="/kpi followers\n")
+    assert again.returncode == 0
+    assert (tmp_path / "kpibot-demo.db").stat().st_size == before
+    later = kpibot("demo", "--now", "2026-12-03T08:00+01:00", cwd=tmp_path, stdin="/kpi impressions yesterday\n")
+    assert "Impressions · Wed Dec 2, 2026" in later.stdout
+    assert "data through Dec 2, 2026" in later.stdout
 
 
 def test_a_bad_port_is_named(tmp_path):

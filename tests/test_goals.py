@@ -38,7 +38,6 @@ def test_additive_forecast_adds_the_recent_daily_pace(engine, target, expected):
     assert s.current.number == 170  # Nov 1-17
     assert s.forecast == pytest.approx(170 + 10 * 13)
     assert s.status == expected
-    assert s.elapsed == pytest.approx(17 / 30)
 
 
 def test_needed_pace(engine):
@@ -93,3 +92,16 @@ def test_no_data_at_all(store):
     engine = Engine(store, "T1")
     goal, _ = store.set_goal("T1", "leads", 30, "week", None, TODAY.isoformat(), {}, "U1")
     assert goals.evaluate(engine, goal, engine.catalog.resolve("leads"), TODAY).status == "no data"
+
+
+def test_first_of_the_month_says_the_month_has_no_data_yet(store):
+    """On Dec 1 a rate goal has no December data: the line says so and judges the recent pace."""
+    from kpi.answers import goal_line
+
+    rows = "".join(f"{date(2026, 12, 1) - timedelta(days=i)},24,1000\n" for i in range(1, 29))
+    load(store, "T1", "date,likes,impressions\n" + rows)
+    engine = Engine(store, "T1")
+    goal, _ = store.set_goal("T1", "engagement_rate", 0.03, "month", None, "2026-11-20", {}, "U1")
+    s = goals.evaluate(engine, goal, engine.catalog.resolve("engagement_rate"), date(2026, 12, 1))
+    assert (s.status, s.forecast) == ("off track", pytest.approx(0.024))
+    assert goal_line(s, "USD") == "🔴 off track: no data yet this month, target 3.0% per month, forecast 2.4%"

@@ -36,12 +36,22 @@ def test_wide_layout_with_text_dimensions(store):
     assert total(store, "impressions", network="facebook") == 100
 
 
-def test_reimport_replaces_and_changes_nothing(store):
+def test_reimport_changes_nothing_and_says_so(store):
     load(store, "T1", SOCIAL)
     before = snapshot(store)
     again = load(store, "T1", SOCIAL)
-    assert (again.inserted, again.replaced) == (0, 31)
+    assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 31)
+    assert again.counts() == "31 rows read, 0 inserted, 0 replaced, 31 unchanged, 0 rejected (long layout)"
     assert snapshot(store) == before
+
+
+def test_old_values_are_primary_key_searches_on_every_sqlite(store):
+    """Row values in `IN (VALUES ...)` are planned as a scan by SQLite 3.40: re-imports went quadratic."""
+    from kpi.store import OLD_VALUES_SQL
+
+    plan = [row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + OLD_VALUES_SQL, ("[]",))]
+    assert any(step.startswith("SEARCH o USING PRIMARY KEY (series_id=? AND date=?)") for step in plan), plan
+    assert not any(step.startswith("SCAN o") for step in plan), plan
 
 
 def test_reimport_with_new_value_replaces_it(store):

@@ -83,7 +83,4 @@ def _import_one(deps: Deps, client: WebClient, team: str, file: dict[str, Any]) 
                 listing = "\n".join(exc.problems[:20])
                 more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
                 return f"{exc}\n```{listing}{more}```" if listing else str(exc)
-    return (
-        f"`{name}`: {summary.read:,} rows read, {summary.inserted:,} inserted, {summary.replaced:,} replaced, "
-        f"{summary.rejected:,} rejected ({summary.layout} layout)."
-    )
+    return f"`{name}`: {summary.counts()}."
