@@ -342,7 +342,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         args.workers,
         settings.db,
     )
-    serve_http(app, args.host, port, args.workers)
+    serve_http(app, settings, args.host, port, args.workers)
     return EXIT_OK
 
 

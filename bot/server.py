@@ -1,9 +1,10 @@
 """The HTTP surface of `kpibot serve`: a small ASGI app run by uvicorn.
 
-POST /slack/events takes slash commands, interactivity and events; GET /healthz answers 200. Two
-known traps of Bolt 1.30 are handled before Bolt sees the request: a non-numeric timestamp header
-(Bolt answers 500) is rejected with 401, and a form body that merely contains the word "payload"
-(Bolt then reads it as an empty interactivity payload and answers 404) is parsed as the form it is.
+POST /slack/events takes slash commands, interactivity and events; GET /healthz answers 200. Before
+Bolt sees a request its body is read within a size and time limit and its signature is checked on
+the raw bytes (bot/signature.py): an unsigned, stale, replayed or oversized request is refused
+without anything of it being parsed. A form body that merely contains the word "payload" (Bolt then
+reads it as an empty interactivity payload and answers 404) is parsed as the form it is.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import multiprocessing
 import signal
 import socket
 import sys
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,16 +27,25 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 
+from .config import Settings
+from .signature import ReplayGuard, replay_path, valid_signature
+
 log = logging.getLogger("kpibot.http")
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1 << 20
+BODY_SECONDS = 10.0
+
+
+def _refusal(status: int, error: str) -> BoltResponse:
+    return BoltResponse(
+        status=status,
+        body=json.dumps({"error": error}),
+        headers={"content-type": "application/json;charset=utf-8"},
+    )
 
 
 def _unauthorized() -> BoltResponse:
-    return BoltResponse(
-        status=401,
-        body=json.dumps({"error": "invalid request"}),
-        headers={"content-type": "application/json;charset=utf-8"},
-    )
+    return _refusal(401, "invalid request")
 
 
 class FormSafeRequest(BoltRequest):
@@ -48,23 +60,38 @@ class FormSafeRequest(BoltRequest):
                 self.context = build_context(BoltContext({}), self.body)
 
 
-def slack_request(raw: bytes, headers: dict[str, list[str]], query: str) -> BoltRequest | BoltResponse:
-    """The Bolt request for an HTTP request, or a 401 for headers Bolt itself would mishandle."""
-    timestamp = (headers.get("x-slack-request-timestamp") or [""])[0]
-    if timestamp and not timestamp.isdigit():
-        return _unauthorized()
+def _well_formed(body: str, content_type: str) -> bool:
+    """A signed body Bolt can read: a form whose payload (if any) is a JSON object, or a JSON object."""
     try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return _unauthorized()
-    return FormSafeRequest(body=body, headers=headers, query=query)
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(body), dict)
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        return "payload" not in form or isinstance(json.loads(form["payload"]), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _header(headers: dict[str, list[str]], name: str) -> str:
+    return (headers.get(name) or [""])[0]
 
 
 class SlackAsgi:
-    """ASGI app: Bolt's dispatch runs on a thread pool so one slow request does not hold the others."""
+    """ASGI app: each request's body is read within a size and time limit, its signature checked on
+    the raw bytes, and only then handed to Bolt, whose dispatch runs on ``threads`` worker threads."""
 
-    def __init__(self, app: App, threads: int = 1) -> None:
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        replay: ReplayGuard,
+        threads: int = 1,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.app = app
+        self.signing_secret = signing_secret
+        self.replay = replay
+        self.clock = clock
+        self.max_body, self.body_seconds = MAX_BODY_BYTES, BODY_SECONDS
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kpibot-http")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -86,22 +113,58 @@ class SlackAsgi:
         if path != EVENTS_PATH or method != "POST":
             await _send(send, BoltResponse(status=404, body="not found"))
             return
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if not message.get("more_body"):
-                break
         headers: dict[str, list[str]] = {}
         for key, value in scope["headers"]:
             headers.setdefault(key.decode("latin-1").lower(), []).append(value.decode("latin-1"))
-        request = slack_request(raw, headers, scope.get("query_string", b"").decode("latin-1"))
-        if isinstance(request, BoltResponse):
-            await _send(send, request)
+        raw = await self._read_body(receive, headers)
+        if isinstance(raw, BoltResponse):
+            await _send(send, raw)
             return
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(self.pool, self.app.dispatch, request)
+        response = await loop.run_in_executor(self.pool, self._dispatch, raw, headers, scope)
         await _send(send, response)
+
+    async def _read_body(self, receive: Any, headers: dict[str, list[str]]) -> bytes | BoltResponse:
+        """The request body, or a refusal: over ``max_body`` (413, told by Content-Length before
+        reading, or on the chunk that passes it) or not all sent within ``body_seconds`` (408)."""
+        declared = _header(headers, "content-length")
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_body:
+            return _refusal(413, f"the body is over {self.max_body} bytes")
+        raw = bytearray()
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(remaining, 0.001))
+            except TimeoutError:
+                return _refusal(408, f"the body did not arrive within {self.body_seconds:g} seconds")
+            if message["type"] == "http.disconnect":
+                return _refusal(400, "the client went away")
+            raw += message.get("body", b"")
+            if len(raw) > self.max_body:
+                return _refusal(413, f"the body is over {self.max_body} bytes")
+            if not message.get("more_body"):
+                return bytes(raw)
+
+    def _dispatch(self, raw: bytes, headers: dict[str, list[str]], scope: dict[str, Any]) -> BoltResponse:
+        """Verify, refuse replays, check the body parses, then let Bolt answer (on a worker thread)."""
+        signature = _header(headers, "x-slack-signature")
+        timestamp = _header(headers, "x-slack-request-timestamp")
+        if not valid_signature(self.signing_secret, timestamp, signature, raw, self.clock()):
+            return _unauthorized()
+        if not self.replay.first_sighting(signature):
+            log.warning("refused a replayed request (signature seen in the last five minutes)")
+            return _unauthorized()
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _refusal(400, "the body is not UTF-8")
+        if not _well_formed(body, _header(headers, "content-type")):
+            return _refusal(400, "the body is not a form or JSON object")
+        request = FormSafeRequest(
+            body=body, headers=headers, query=scope.get("query_string", b"").decode("latin-1")
+        )
+        return self.app.dispatch(request)
 
 
 async def _send(send: Any, response: BoltResponse) -> None:
@@ -129,9 +192,21 @@ def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socke
     return sock
 
 
-def run_http(app: App, sock: socket.socket) -> None:
+def asgi_app(app: App, settings: Settings) -> SlackAsgi:
+    """The ASGI app for the Bolt app: the signing secret and replay ledger come from ``settings``."""
+    return SlackAsgi(app, settings.signing_secret or "", ReplayGuard(replay_path(settings.db)))
+
+
+def run_http(app: App, settings: Settings, sock: socket.socket) -> None:
     """Serve until interrupted (uvicorn, in this process)."""
-    config = uvicorn.Config(SlackAsgi(app), log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        asgi_app(app, settings),
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=5,
+        limit_concurrency=200,
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -139,18 +214,17 @@ def _worker(host: str, port: int) -> None:
     """One HTTP worker process: its own settings, redacting log handler, app and socket."""
     from . import logs
     from .app import build_app
-    from .config import Settings
 
     settings = Settings.from_env()
     logs.setup([settings.bot_token or "", settings.app_token or "", settings.signing_secret or ""])
-    run_http(build_app(settings), listening_socket(host, port, reuse_port=True))
+    run_http(build_app(settings), settings, listening_socket(host, port, reuse_port=True))
 
 
-def serve_http(app: App, host: str, port: int, workers: int) -> None:
+def serve_http(app: App, settings: Settings, host: str, port: int, workers: int) -> None:
     """One process, or ``workers`` processes sharing the port (SO_REUSEPORT): Python answers a request
     on one core, so a second process doubles what a 2-core machine answers at once."""
     if workers <= 1:
-        run_http(app, listening_socket(host, port))
+        run_http(app, settings, listening_socket(host, port))
         return
     context = multiprocessing.get_context("spawn")
     children = [context.Process(target=_worker, args=(host, port), daemon=True) for _ in range(workers)]

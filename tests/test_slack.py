@@ -388,7 +388,10 @@ def test_same_event_delivered_twice_acts_once(server, api):
     event = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1"}
     server.event(event, event_id="EvSame")
     retry = server.event(
-        event, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}, event_id="EvSame"
+        event,
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+        event_id="EvSame",
+        timestamp=int(time.time()) + 1,
     )
     assert retry.status == 200
     time.sleep(0.3)

@@ -14,7 +14,7 @@ import uvicorn
 
 from bot.app import Deps, build_app
 from bot.config import Settings
-from bot.server import SlackAsgi, listening_socket
+from bot.server import asgi_app, listening_socket
 
 from .signing import SIGNING_SECRET, command_body, event_body, payload_body, sign
 from .slack_api import check_blocks
@@ -36,7 +36,8 @@ class AppServer:
         self.app = build_app(settings, deps)
         self.sock = listening_socket("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(SlackAsgi(self.app), log_level="warning", access_log=False, lifespan="on")
+        self.asgi = asgi_app(self.app, settings)
+        config = uvicorn.Config(self.asgi, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -66,9 +67,19 @@ class AppServer:
         return result
 
     def post(
-        self, body: str, content_type: str, headers: dict[str, str] | None = None, signed: bool = True
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        timestamp: int | None = None,
     ) -> Response:
-        all_headers = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
+        """POST signed as Slack signs (at ``timestamp``: Slack's retries are signed anew, later)."""
+        all_headers = {
+            "Content-Type": content_type,
+            **(sign(body, timestamp) if signed else {}),
+            **(headers or {}),
+        }
         return self.request("POST", "/slack/events", body, all_headers)
 
     def command(self, text: str, **kwargs: Any) -> Response:
@@ -77,8 +88,10 @@ class AppServer:
     def interact(self, payload: dict) -> Response:
         return self.post(payload_body(payload), "application/x-www-form-urlencoded")
 
-    def event(self, event: dict, headers: dict[str, str] | None = None, **kwargs: Any) -> Response:
-        return self.post(event_body(event, **kwargs), "application/json", headers)
+    def event(
+        self, event: dict, headers: dict[str, str] | None = None, timestamp: int | None = None, **kwargs: Any
+    ) -> Response:
+        return self.post(event_body(event, **kwargs), "application/json", headers, timestamp=timestamp)
 
 
 def settings_for(db: str, api_url: str, **overrides: Any) -> Settings:
