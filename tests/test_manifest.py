@@ -12,7 +12,7 @@ USED_SCOPES = {
     "commands": "/kpi",
     "chat:write": "chat.postMessage (digests, goal confirmations, import summaries)",
     "chat:write.public": "chat.postMessage to public channels the bot has not joined",
-    "files:read": "downloading a CSV shared in a DM",
+    "files:read": "files.info and downloading a CSV shared in a DM",
     "im:history": "message.im events that carry shared files",
     "files:write": "files.getUploadURLExternal / completeUploadExternal for digest charts",
 }

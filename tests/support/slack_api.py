@@ -89,6 +89,9 @@ class SlackApi:
         self.not_in: set[str] = set()
         self.missing: set[str] = set()
         self.files: dict[str, bytes] = {}
+        self.file_meta: dict[str, dict[str, Any]] = {}
+        self.drip_seconds = 0.0
+        self.downloads: list[dict[str, str]] = []
         self.triggers_used: set[str] = set()
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -116,8 +119,26 @@ class SlackApi:
             [(status, {"ok": False, "error": error}, headers)] * times
         )
 
-    def serve_file(self, name: str, content: bytes) -> str:
+    def serve_file(
+        self,
+        name: str,
+        content: bytes,
+        file_id: str = "F1",
+        *,
+        size: int | None = None,
+        url: str | None = None,
+        filetype: str = "csv",
+    ) -> str:
+        """Serve a file at /files/NAME and describe it in files.info as Slack would (size in bytes,
+        url_private_download); ``size`` and ``url`` let a test make Slack's description lie or point away."""
         self.files[name] = content
+        self.file_meta[file_id] = {
+            "id": file_id,
+            "name": name,
+            "filetype": filetype,
+            "size": len(content) if size is None else size,
+            "url_private_download": url or f"http://127.0.0.1:{self.port}/files/{name}",
+        }
         return f"http://127.0.0.1:{self.port}/files/{name}"
 
     def response_url(self, name: str = "r1") -> str:
@@ -201,6 +222,11 @@ class SlackApi:
                     self.triggers_used.add(trigger)
             view = body["view"] if isinstance(body["view"], dict) else json.loads(body["view"])
             return 200, {"ok": True, "view": {**view, "id": "V1", "hash": "h1"}}, {}
+        if method == "files.info":
+            meta = self.file_meta.get(body.get("file", ""))
+            if meta is None:
+                return 200, {"ok": False, "error": "file_not_found"}, {}
+            return 200, {"ok": True, "file": meta}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + body.get("users", "X")}}, {}
         if method == "files.getUploadURLExternal":
@@ -243,7 +269,31 @@ class SlackApi:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
-                path = urlparse(self.path).path
+                parsed = urlparse(self.path)
+                path = parsed.path
+                with api.lock:
+                    api.downloads.append(
+                        {"path": path, "authorization": self.headers.get("Authorization", "")}
+                    )
+                if path == "/redirect":
+                    self.send_response(302)
+                    self.send_header("Location", dict(parse_qsl(parsed.query))["to"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if path.startswith("/drip/"):
+                    content = api.files[path[len("/drip/") :]]
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    for start in range(0, len(content), 64):
+                        time.sleep(api.drip_seconds)
+                        try:
+                            self.wfile.write(content[start : start + 64])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
                 if path.startswith("/files/"):
                     name = path[len("/files/") :]
                     if self.headers.get("Authorization") != f"Bearer {api.token}":
