@@ -15,6 +15,7 @@ from . import goals as goal_math
 from .catalog import ALIASES, Catalog, Kpi
 from .engine import Engine, Value
 from .errors import InvalidCommand, InvalidTarget, KpiError, NotAllowed, NotFound, UnknownKpi
+from .limits import calendar_problem, in_calendar
 from .names import humanise
 from .periods import Period, parse_period, today_in, zone
 from .reply import Action, Reply, Table
@@ -322,6 +323,8 @@ def _set_goal(command: c.SetGoal, engine: Engine, ctx: Context) -> Reply:
             raise InvalidCommand(f"`{command.deadline}` is not a date.\nUsage: `{c.USAGE['goal']}`") from None
         if deadline < today:
             raise InvalidTarget(f"The deadline {command.deadline} has passed; pick a date from today on.")
+        if not in_calendar(deadline):
+            raise InvalidTarget(calendar_problem(command.deadline) + "; pick an earlier deadline.")
     goal, replaced = engine.store.set_goal(
         ctx.team,
         kpi.name,
@@ -456,6 +459,8 @@ def _record(command: c.Record, engine: Engine, ctx: Context) -> Reply:
         day = today
     if day > today:
         raise InvalidCommand(f"{day.isoformat()} is in the future; record values for today or earlier.")
+    if not in_calendar(day):
+        raise InvalidCommand(calendar_problem(day.isoformat()) + ".")
     replaced = record(engine.store, ctx.team, command.metric, day, command.value, command.dims)
     scope = "".join(f" · {d}: {v}" for d, v in command.dims.items())
     note = "Replaced the value recorded before." if replaced else "New data point."

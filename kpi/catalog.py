@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from . import formula as fx
 from .errors import InvalidFormula, UnknownKpi
+from .limits import MAX_EXPANDED_DEPTH, MAX_FORMULA_NODES
 
 UNITS = ("percent", "count", "ratio", "currency", "score")
 
@@ -193,4 +194,11 @@ class Catalog:
             assert sub.tree is not None
             expansions[ref] = sub.tree
         tree = fx.substitute(tree, expansions)
+        size, depth = fx.expanded_size(tree)
+        if size > MAX_FORMULA_NODES or depth > MAX_EXPANDED_DEPTH:
+            raise InvalidFormula(
+                f"The formula of `{name}` is too large once the KPIs it uses are written out "
+                f"({size:,} terms, nested {depth:,} deep; the limit is {MAX_FORMULA_NODES:,} terms, "
+                f"{MAX_EXPANDED_DEPTH} deep). Refer to fewer KPIs, or to each one fewer times."
+            )
         return Kpi(kpi.name, kpi.formula, kpi.unit, kpi.better, kpi.description, kpi.builtin, tree)

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from .catalog import UNITS
 from .errors import InvalidCommand, InvalidTarget
 from .formula import NAME
+from .limits import MAX_COMMAND_CHARS, storable, value_problem
 from .names import dimension_value, snake
 from .periods import zone
 
+MAX_HOURLY_RATE = 100_000
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CADENCES = ("weekly", "quarterly")
 RESERVED = {
@@ -200,6 +202,11 @@ def _split(text: str) -> list[str]:
 def parse(text: str) -> Command:
     """Parse the text typed after `/kpi`."""
     text = text.strip()
+    if len(text) > MAX_COMMAND_CHARS:
+        raise InvalidCommand(
+            f"That command is {len(text):,} characters long; kpibot reads commands of up to "
+            f"{MAX_COMMAND_CHARS:,}. `/kpi help` shows what it understands."
+        )
     if text.startswith("/kpi"):
         text = text[4:].strip()
     if not text or text.lower() in ("help", "?"):
@@ -304,6 +311,8 @@ def parse_target(text: str) -> Target:
         number *= 1_000
     elif suffix == "m":
         number *= 1_000_000
+    if not storable(number):
+        raise InvalidTarget(value_problem(raw) + ".")
     if number < 0:
         raise InvalidTarget(f"The target `{raw}` is negative; goals need a target of zero or more.")
     return Target(number, suffix == "%", raw)
@@ -350,6 +359,8 @@ def _record(tokens: list[str]) -> Record:
         value = float(raw_value.replace(",", ""))
     except ValueError:
         raise _usage_error(f"`{raw_value}` is not a number.", "record") from None
+    if not storable(value):
+        raise _usage_error(value_problem(raw_value) + ".", "record")
     if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day[0]):
         raise _usage_error(f"`{day[0]}` is not a date; write YYYY-MM-DD.", "record")
     name = snake(metric)
@@ -432,8 +443,10 @@ def _set(tokens: list[str]) -> SetSetting:
         value = value.upper()
     else:
         try:
-            if float(value) < 0:
+            if not 0 <= float(value) <= MAX_HOURLY_RATE:
                 raise ValueError
         except ValueError:
-            raise _usage_error(f"`{value}` is not an hourly rate (a number, 0 or more).", "set") from None
+            raise _usage_error(
+                f"`{value}` is not an hourly rate (a number from 0 to {MAX_HOURLY_RATE:,}).", "set"
+            ) from None
     return SetSetting(key, value)

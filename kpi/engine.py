@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -192,6 +193,8 @@ def _value(kpi: Kpi, data: dict[str, _Slice], hourly_rate: float) -> Value:
         number = _eval(kpi.tree, data, hourly_rate)
     except _ZeroDivision:
         return NOT_APPLICABLE
+    if number is not None and not math.isfinite(number):
+        return NOT_APPLICABLE  # a product of large sums past what a float holds: no number to show
     return NO_DATA if number is None else Value(number)
 
 
@@ -210,25 +213,38 @@ def _matches(series: Series, filters: dict[str, str]) -> bool:
     return all(series.dims.get(dim, ALL) == wanted for dim, wanted in filters.items())
 
 
-def _eval(node: fx.Node, data: dict[str, _Slice], hourly_rate: float) -> float | None:
+def _eval(
+    node: fx.Node, data: dict[str, _Slice], hourly_rate: float, memo: dict[int, float | None] | None = None
+) -> float | None:
+    """The formula's value over one slice. A KPI used several times in a formula is one shared
+    subtree: it is computed once (``memo``, by node identity) however often it is referred to."""
+    memo = {} if memo is None else memo
+    key = id(node)
+    if key in memo:
+        return memo[key]
     if isinstance(node, fx.Num):
-        return node.value
-    if isinstance(node, fx.Ref):
-        return hourly_rate
-    if isinstance(node, fx.Aggregate):
-        return _aggregate(node, data)
-    if isinstance(node, fx.Neg):
-        inner = _eval(node.operand, data, hourly_rate)
-        return None if inner is None else -inner
-    left = _eval(node.left, data, hourly_rate)
-    right = _eval(node.right, data, hourly_rate)
-    if left is None or right is None:
-        return None
-    if node.op == "+":
+        result: float | None = node.value
+    elif isinstance(node, fx.Ref):
+        result = hourly_rate
+    elif isinstance(node, fx.Aggregate):
+        result = _aggregate(node, data)
+    elif isinstance(node, fx.Neg):
+        inner = _eval(node.operand, data, hourly_rate, memo)
+        result = None if inner is None else -inner
+    else:
+        left = _eval(node.left, data, hourly_rate, memo)
+        right = _eval(node.right, data, hourly_rate, memo)
+        result = None if left is None or right is None else _apply(node.op, left, right)
+    memo[key] = result
+    return result
+
+
+def _apply(op: str, left: float, right: float) -> float:
+    if op == "+":
         return left + right
-    if node.op == "-":
+    if op == "-":
         return left - right
-    if node.op == "*":
+    if op == "*":
         return left * right
     if right == 0:
         raise _ZeroDivision

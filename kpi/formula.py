@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import InvalidFormula
+from .limits import MAX_FORMULA_DEPTH, MAX_FORMULA_NODES, MAX_VALUE
 
 AGGREGATES = ("sum", "last", "mean")
 SETTINGS = ("hourly_rate",)
@@ -80,6 +81,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.pos = 0
+        self.depth = 0
 
     def fail(self, why: str) -> InvalidFormula:
         return InvalidFormula(
@@ -123,14 +125,17 @@ class _Parser:
 
     def factor(self) -> Node:
         token = self.take()
-        if token == "(":
-            node = self.expr()
-            self.take(")")
+        if token in ("(", "-"):
+            self.depth += 1
+            if self.depth > MAX_FORMULA_DEPTH:
+                raise self.fail(f"it nests parentheses and signs more than {MAX_FORMULA_DEPTH} deep")
+            node = Neg(self.factor()) if token == "-" else self.expr()
+            if token == "(":
+                self.take(")")
+            self.depth -= 1
             return node
-        if token == "-":
-            return Neg(self.factor())
         if _is_number(token):
-            return Num(float(token))
+            return Num(self.number(token))
         if NAME.fullmatch(token.lower()):
             name = token.lower()
             if name in AGGREGATES:
@@ -155,7 +160,7 @@ class _Parser:
             token = self.take()
             if _is_number(token):
                 self.take("*")
-                coef *= float(token)
+                coef *= self.number(token)
                 token = self.take()
             name = token.lower()
             if not NAME.fullmatch(name) or name in AGGREGATES:
@@ -165,14 +170,22 @@ class _Parser:
                 number = self.take()
                 if not _is_number(number):
                     raise self.fail(f"inside {name}'s aggregate, metrics combine with + and - only")
-                if op == "/" and float(number) == 0:
+                if op == "/" and self.number(number) == 0:
                     raise self.fail("it divides by zero")
-                coef = coef * float(number) if op == "*" else coef / float(number)
+                coef = coef * self.number(number) if op == "*" else coef / self.number(number)
+                if not abs(coef) <= MAX_VALUE:
+                    raise self.fail("a coefficient is larger than 10^15")
             terms[name] = terms.get(name, 0.0) + coef
             if self.peek() in ("+", "-"):
                 sign = 1.0 if self.take() == "+" else -1.0
                 continue
             return tuple(terms.items())
+
+    def number(self, token: str) -> float:
+        value = float(token)
+        if not value <= MAX_VALUE:
+            raise self.fail(f"`{token[:40]}` is larger than 10^15")
+        return value
 
 
 def _is_number(token: str) -> bool:
@@ -180,7 +193,35 @@ def _is_number(token: str) -> bool:
 
 
 def parse(text: str) -> Node:
+    if len(text) > 4 * MAX_FORMULA_NODES:
+        raise InvalidFormula(
+            f"The formula is {len(text):,} characters long; formulas can be up to {4 * MAX_FORMULA_NODES:,}."
+        )
     return _Parser(text).parse()
+
+
+def expanded_size(node: Node) -> tuple[int, int]:
+    """(nodes, depth) of the tree with every shared subtree counted each time it is used: what
+    evaluating it naively would cost. Counted once per distinct subtree, so it is cheap even when
+    the expanded tree is astronomically large (KPIs referring to KPIs many times over)."""
+    memo: dict[int, tuple[int, int]] = {}
+
+    def walk(n: Node) -> tuple[int, int]:
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        if isinstance(n, Neg):
+            size, depth = walk(n.operand)
+            result = (size + 1, depth + 1)
+        elif isinstance(n, BinOp):
+            (ls, ld), (rs, rd) = walk(n.left), walk(n.right)
+            result = (ls + rs + 1, max(ld, rd) + 1)
+        else:
+            result = (1, 1)
+        memo[key] = result
+        return result
+
+    return walk(node)
 
 
 def refs(node: Node) -> set[str]:

@@ -19,6 +19,7 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from .errors import ImportFailed
+from .limits import FIRST_DAY, LAST_DAY, MAX_VALUE, calendar_problem, storable, value_problem
 from .names import dimension_value, snake
 from .store import Store
 from .writer import ObservationWriter
@@ -135,14 +136,17 @@ class _Dates:
             raise _RowError("the date is empty")
         try:
             if _ISO_DAY.fullmatch(raw):
-                parsed = (date.fromisoformat(raw).isoformat(), False)
+                day, moment_given = date.fromisoformat(raw), False
             else:
                 moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
                 if moment.tzinfo is not None:
                     moment = moment.astimezone(self.tz)
-                parsed = (moment.date().isoformat(), True)
-        except ValueError:
+                day, moment_given = moment.date(), True
+        except (ValueError, OverflowError):
             raise _RowError(f"`{raw}` is not a date; write dates as YYYY-MM-DD") from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise _RowError(calendar_problem(raw))
+        parsed = (day.isoformat(), moment_given)
         if len(self.cache) < 100_000:
             self.cache[text] = parsed
             if not parsed[1]:
@@ -159,10 +163,12 @@ def _number(text: str) -> float | None:
         if not raw:
             return None
         if _GROUPED.fullmatch(raw):
-            return float(raw.replace(",", ""))
+            return _number(raw.replace(",", ""))
         raise _RowError(f"`{raw}` is not a number") from None
-    if math.isnan(number) or math.isinf(number):
+    if math.isnan(number):
         raise _RowError(f"`{text.strip()}` is not a number")
+    if not storable(number):
+        raise _RowError(value_problem(text.strip()))
     return number
 
 
@@ -365,7 +371,7 @@ class _RowReader:
         key_of, sids, plain_days = self.key_of, self.sids, self.dates.plain
         writer = self.writer
         append = writer.batch.append
-        isfinite = math.isfinite
+        low, high = -MAX_VALUE, MAX_VALUE
         read = 0
         room = CHUNK_ROWS - len(writer.batch)
         for cells in reader:
@@ -377,7 +383,7 @@ class _RowReader:
                         value = float(cells[value_col])
                     except ValueError:
                         value = math.nan
-                    if isfinite(value):
+                    if low <= value <= high:  # False for nan, infinities and values past the bound
                         read += 1
                         append((sid, day, value))
                         room -= 1

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InvalidPeriod
+from .limits import FIRST_DAY, LAST_DAY, MAX_PERIOD_DAYS
 
 PERIOD_EXAMPLES = (
     "last week, this month, last quarter, ytd, last 30 days, 2026-W46, 2026-11, 2026-Q3, 2026, "
@@ -33,6 +34,7 @@ _UNIT_WORDS = {
     "years": "year",
 }
 _MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 90, "year": 365}
 
 
 @dataclass(frozen=True)
@@ -202,10 +204,36 @@ def parse_period(text: str, today: date) -> Period:
     if not raw:
         return _calendar("week", _unit_start("week", today)).shifted(-1)
     try:
-        return _parse(raw, today)
-    except ValueError:
-        pass
-    raise InvalidPeriod(f"I don't know the period `{text.strip()}`. Try one of: {PERIOD_EXAMPLES}.")
+        period = _parse(raw, today)
+    except (ValueError, OverflowError):
+        raise InvalidPeriod(
+            f"I don't know the period `{text.strip()[:60]}`. Try one of: {PERIOD_EXAMPLES}."
+        ) from None
+    _check_span(period, raw)
+    return period
+
+
+def _outside(typed: str) -> InvalidPeriod:
+    return InvalidPeriod(
+        f"`{typed[:60]}` is outside the dates kpibot works with ({FIRST_DAY.year} to {LAST_DAY.year}). "
+        f"Try one of: {PERIOD_EXAMPLES}."
+    )
+
+
+def _too_long(typed: str) -> InvalidPeriod:
+    return InvalidPeriod(
+        f"`{typed[:60]}` is longer than ten years; ask for at most ten years at a time, "
+        "such as `last 10 years` or `2016-01-01..2025-12-31`."
+    )
+
+
+def _check_span(period: Period, typed: str) -> None:
+    """A period within the calendar kpibot keeps, and short enough that its trend (eight periods
+    back) and the year before stay within real dates."""
+    if period.start < FIRST_DAY or period.full_end() > LAST_DAY:
+        raise _outside(typed)
+    if period.days > MAX_PERIOD_DAYS:
+        raise _too_long(typed)
 
 
 def _parse(raw: str, today: date) -> Period:
@@ -224,9 +252,13 @@ def _parse(raw: str, today: date) -> Period:
             return current.shifted(-1)
         return _to_date(today, current)
     if len(words) == 3 and words[0] in ("last", "past") and words[2] in _UNIT_WORDS:
-        count = int(words[1])
+        if not words[1].isascii() or not words[1].isdigit():
+            raise ValueError(words[1])
         unit = _UNIT_WORDS[words[2]]
-        if not 1 <= count <= 1000:
+        if len(words[1]) > 5 or int(words[1]) * _UNIT_DAYS[unit] > MAX_PERIOD_DAYS:
+            raise _too_long(raw)
+        count = int(words[1])
+        if count < 1:
             raise ValueError(count)
         if unit == "day":
             end = today - timedelta(days=1)
@@ -239,6 +271,10 @@ def _parse(raw: str, today: date) -> Period:
         if not match:
             continue
         g = [int(x) for x in match.groups()]
+        if not FIRST_DAY.year <= g[0] <= LAST_DAY.year or (
+            kind == "range" and not FIRST_DAY.year <= g[3] <= LAST_DAY.year
+        ):
+            raise _outside(raw)
         if kind == "range":
             start, end = date(g[0], g[1], g[2]), date(g[3], g[4], g[5])
             if start > end:
@@ -263,8 +299,6 @@ def _parse(raw: str, today: date) -> Period:
         if kind == "month":
             return _to_date(today, _calendar("month", date(g[0], g[1], 1)))
         if kind == "year":
-            if not 1900 <= g[0] <= 2200:
-                raise ValueError(g[0])
             return _to_date(today, _calendar("year", date(g[0], 1, 1)))
     raise ValueError(raw)
 

@@ -3,6 +3,7 @@
 import pytest
 
 from kpi.errors import (
+    InvalidCommand,
     InvalidFilter,
     InvalidFormula,
     InvalidPeriod,
@@ -76,7 +77,7 @@ def test_no_data_and_not_applicable(data, store):
         ("/kpi undefine nothing", NotFound),
         ("/kpi unsubscribe weekly", NotFound),
         ("/kpi subscribe weekly engagment", UnknownKpi),
-        ("/kpi record likes 3 2099-01-01", Exception),
+        ("/kpi record likes 3 2099-01-01", InvalidCommand),
     ],
 )
 def test_bad_input_is_explained_and_changes_nothing(data, text, error):
