@@ -125,17 +125,27 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         return next()
 
     @app.error
-    def report(error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None) -> None:
+    def report(
+        error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None, client: WebClient
+    ) -> None:
         """The one place errors that escape a listener become messages, even after ``ack()``:
         a slash command gets an ephemeral answer in the HTTP response (instead of Bolt's 500),
-        anything else with a response_url gets one there."""
+        anything else with a response_url gets one there, and a button in App Home (which has
+        none) a direct message to the person who pressed it."""
         text, _ = user_message(error)
+        user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
         if body.get("command") and response is not None:
             response.status = 200
             response.body = json.dumps(error_message(text))
             response.headers["content-type"] = ["application/json;charset=utf-8"]
-        elif body.get("response_url"):
+            return
+        if response is not None and response.status >= 500:
+            response.status, response.body = 200, ""  # acknowledged: the user hears of it below
+        if body.get("response_url"):
             respond(**error_message(text), replace_original=False)
+        elif body.get("type") == "block_actions" and user:
+            payload = {k: v for k, v in error_message(text).items() if k != "response_type"}
+            client.chat_postMessage(channel=user, **payload)
         else:
             log.warning("could not tell the user about: %s", text)
 

@@ -34,6 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from kpi.commands import query_json
 from kpi.reply import Action, Reply, Table
 
 from .console import table_lines
@@ -93,11 +94,14 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def button(action: Action, index: int) -> dict[str, Any]:
+    """A button whose value is what the listener needs, structured: a question travels as JSON, so a
+    dimension value with spaces or quotes is never re-parsed from text."""
+    value = query_json(action.query) if action.query else action.value
     element = {
         "type": "button",
         "text": _plain(action.label, 75),
         "action_id": f"{action.kind}:{index}",
-        "value": _cut(action.value, 2000) or "-",
+        "value": value or "-",
     }
     if action.style:
         element["style"] = action.style
@@ -125,8 +129,11 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     if notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(n) for n in notes[:10]]})
     if reply.actions:
-        elements = [button(action, index) for index, action in enumerate(reply.actions[:25])]
-        blocks.append({"type": "actions", "elements": elements})
+        # Slack takes button values up to 2,000 characters: a question longer than that has no button.
+        buttons = [button(action, index) for index, action in enumerate(reply.actions[:25])]
+        elements = [b for b in buttons if len(b["value"]) <= 2000]
+        if elements:
+            blocks.append({"type": "actions", "elements": elements})
     return blocks[:MAX_BLOCKS]
 
 

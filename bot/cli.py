@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", default=DEMO_DB, help=f"demo database path (default: {DEMO_DB})")
     demo.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
     demo.add_argument(
-        "--now", help="build and answer as if it were this ISO date-time (for scripts and reproducible output)"
+        "--now",
+        help="build and answer as if it were this ISO date-time (for scripts and reproducible output)",
     )
 
     ask = sub.add_parser("ask", help='answer one command, e.g. kpibot ask "/kpi engagement last quarter"')

@@ -81,9 +81,9 @@ class KpiAnswer:
         return fmt.direction(self.value.number, other.number, self.kpi.unit, self.kpi.lower_is_better)
 
 
-def answer(text: str, ctx: Context) -> Reply:
-    """Parse and run one `/kpi` command for ``ctx.team``."""
-    command = c.parse(text)
+def answer(text: str | c.Command, ctx: Context) -> Reply:
+    """Parse and run one `/kpi` command for ``ctx.team`` (a button passes its command ready-made)."""
+    command = c.parse(text) if isinstance(text, str) else text
     if c.is_mutating(command) and not ctx.is_admin:
         raise NotAllowed(
             "Only this workspace's kpibot admins can change goals, subscriptions, KPI definitions, settings "
@@ -204,12 +204,10 @@ def kpi_reply(a: KpiAnswer) -> Reply:
     if a.value.missing == "n/a":
         notes.append("n/a: the denominator of the formula is zero in this period.")
     actions = []
-    dims = sorted(a.dimensions - {a.by}, key=lambda d: (d != "network", d != "region", d))
-    command_tail = "".join(f" {d}:{v}" for d, v in a.filters.items())
+    dims = sorted(a.dimensions - {a.by} - set(a.filters), key=lambda d: (d != "network", d != "region", d))
     if dims and not a.by:
-        actions.append(Action(f"By {dims[0]}", "run", f"{kpi.name} {period.code} by {dims[0]}{command_tail}"))
-    by_tail = f" by {a.by}" if a.by else ""
-    actions.append(Action("Previous period", "run", f"{kpi.name} {previous.code}{by_tail}{command_tail}"))
+        actions.append(_run(f"By {dims[0]}", c.KpiQuery(kpi.name, period.code, dims[0], a.filters)))
+    actions.append(_run("Previous period", c.KpiQuery(kpi.name, previous.code, a.by, a.filters)))
     actions.append(Action("Set goal", "goal_modal", kpi.name, "primary"))
     return Reply(
         title,
@@ -224,6 +222,10 @@ def kpi_reply(a: KpiAnswer) -> Reply:
         data=a,
         emphasis=a.show(a.value),
     )
+
+
+def _run(label: str, query: c.KpiQuery) -> Action:
+    return Action(label, "run", c.query_text(query), query=query)
 
 
 def period_note(period: Period, tz: str, latest: str | None) -> str:

@@ -6,6 +6,7 @@ through ``parse`` so they all understand the same commands.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -264,6 +265,38 @@ def _filters(tokens: list[str], form: str) -> tuple[list[str], dict[str, str]]:
         else:
             rest.append(token)
     return rest, filters
+
+
+def query_text(query: KpiQuery) -> str:
+    """The question as someone would type it, quoting values with spaces or quotes: parses back to
+    ``query``."""
+    words = [query.kpi, query.period] if query.period else [query.kpi]
+    if query.by:
+        words += ["by", query.by]
+    words += [shlex.quote(f"{dim}:{value}") for dim, value in query.filters.items()]
+    return " ".join(words)
+
+
+def query_from_json(text: str) -> KpiQuery:
+    """A button's structured question (what ``query_json`` wrote); anything else is an error."""
+    try:
+        data = json.loads(text)
+        filters = data["filters"]
+        fields = (data["kpi"], data["period"], data["by"] or "")
+        if not isinstance(filters, dict) or not all(
+            isinstance(x, str) for x in (*fields, *filters, *filters.values())
+        ):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise InvalidCommand("That button no longer works; ask again with `/kpi`.") from None
+    return KpiQuery(fields[0], fields[1], fields[2] or None, dict(filters))
+
+
+def query_json(query: KpiQuery) -> str:
+    return json.dumps(
+        {"kpi": query.kpi, "period": query.period, "by": query.by, "filters": query.filters},
+        separators=(",", ":"),
+    )
 
 
 def _kpi_query(tokens: list[str]) -> KpiQuery:

@@ -10,16 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .commands import KpiQuery
+
 
 @dataclass(frozen=True)
 class Action:
-    """A button. ``kind`` says what pressing it does: 'run' runs ``value`` as a `/kpi` command,
-    'goal_modal' opens the goal form for the KPI in ``value``, 'remove_goal' removes goal ``value``."""
+    """A button. ``kind`` says what pressing it does: 'run' answers ``query`` (``value`` is the same
+    question as typed text, for surfaces that show it), 'goal_modal' opens the goal form for the KPI
+    in ``value``, 'remove_goal' removes goal ``value``."""
 
     label: str
     kind: str
     value: str
     style: str | None = None
+    query: KpiQuery | None = None
 
 
 @dataclass

@@ -533,3 +533,61 @@ def test_a_report_with_a_bad_period_is_refused_before_anything_is_posted(server,
     assert message["response_type"] == "ephemeral" and "I don't know the period `lst week`" in message["text"]
     time.sleep(0.3)
     assert api.calls_to("chat.postMessage") == []
+
+
+# -- buttons on real dimension values -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("network", ["new york", "o'brien", 'say "hi"', "a:b"])
+def test_buttons_work_on_dimension_values_with_spaces_and_quotes(server, api, db, network):
+    from kpi.commands import KpiQuery, parse, query_text
+
+    cell = '"' + network.replace('"', '""') + '"'
+    rows = f"2026-11-03,impressions,7,{cell},fr\n2026-11-10,impressions,9,{cell},fr\n"
+    with Store(db) as store:
+        load(store, "T1", "date,metric,value,network,region\n" + rows)
+    question = KpiQuery("impressions", "2026-W46", None, {"network": network})
+    assert parse(query_text(question)) == question  # what the console shows types back as the same question
+    message = server.command(query_text(question)).json()
+    assert message["text"].startswith(f"Impressions · Week 46, 2026 (Nov 9–15, 2026) · network: {network}")
+    buttons = {e["text"]["text"]: e for e in message["blocks"][-1]["elements"]}
+    for label, hook in (("Previous period", "prev"), ("By region", "by")):
+        pressed = block_action(
+            buttons[label]["action_id"], buttons[label]["value"], response_url=api.response_url(hook)
+        )
+        assert server.interact(pressed).status == 200
+    answers = {c.method: c.body for c in api.wait_for("", 2, webhook=True)}
+    previous, by_region = answers["/webhook/prev"]["text"], answers["/webhook/by"]["text"]
+    assert previous.startswith(f"Impressions · Week 45, 2026 (Nov 2–8, 2026) · network: {network}: 7")
+    assert by_region.startswith(f"Impressions · Week 46, 2026 (Nov 9–15, 2026) · network: {network}: 9")
+    assert "fr" in blocks_text(answers["/webhook/by"]["blocks"])
+
+
+def test_a_button_value_that_is_not_a_question_is_explained(server, api):
+    assert (
+        server.interact(block_action("run:0", "engagement last week", response_url=api.response_url())).status
+        == 200
+    )
+    told = api.wait_for("", 1, webhook=True)[0].body
+    assert told["response_type"] == "ephemeral"
+    assert told["text"] == "That button no longer works; ask again with `/kpi`."
+
+
+def test_a_refused_report_is_told_once_and_posts_nothing(server, api):
+    response = server.command("report weekly lst week", response_url=api.response_url("late"))
+    assert response.status == 200
+    assert response.json()["text"].startswith("I don&#39;t know the period") or response.json()[
+        "text"
+    ].startswith("I don't know the period `lst week`")
+    time.sleep(0.5)
+    assert api.webhooks == [] and api.calls_to("chat.postMessage") == []
+
+
+def test_a_failed_button_in_app_home_is_told_in_a_direct_message(server, api):
+    home = {"type": "view", "view_id": "V1"}
+    payload = block_action("remove_goal:0", "99", container=home)
+    payload.pop("channel")
+    assert server.interact(payload).status == 200
+    told = api.wait_for("chat.postMessage")[0].body
+    assert told["channel"] == "U1"
+    assert told["text"].startswith("There is no goal #99.")

@@ -9,10 +9,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from kpi.answers import answer
+from kpi.commands import query_from_json
 from kpi.engine import Engine
 
-from ..app import Deps, user_message
-from ..blocks import error_message, goal_modal, message
+from ..app import Deps
+from ..blocks import goal_modal, message
 from .home import publish_home
 
 
@@ -28,11 +29,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         team, user, channel = _where(body)
         with deps.store() as store:
-            try:
-                reply = answer(action["value"], deps.context(store, team, user, channel))
-            except Exception as exc:
-                respond(**error_message(user_message(exc)[0]), replace_original=False)
-                return
+            reply = answer(query_from_json(action["value"]), deps.context(store, team, user, channel))
         respond(**message(reply), replace_original=False)
 
     @app.action(re.compile(r"^goal_modal:"))
@@ -57,17 +54,7 @@ def register(app: App, deps: Deps) -> None:
         team, user, channel = _where(body)
         from_home = (body.get("container") or {}).get("type") == "view"
         with deps.store() as store:
-            try:
-                reply = answer(f"goal remove {action['value']}", deps.context(store, team, user, channel))
-            except Exception as exc:
-                text = user_message(exc)[0]
-                if from_home:
-                    client.chat_postMessage(
-                        channel=user, **{k: v for k, v in error_message(text).items() if k != "response_type"}
-                    )
-                else:
-                    respond(**error_message(text), replace_original=False)
-                return
+            reply = answer(f"goal remove {action['value']}", deps.context(store, team, user, channel))
             if from_home:
                 publish_home(client, deps, store, team, user)
                 return

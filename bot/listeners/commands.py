@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from kpi.answers import answer
-from kpi.commands import Report, parse
+from kpi.commands import USAGE, Report, parse
+from kpi.errors import InvalidCommand, KpiError
 from kpi.periods import parse_period, today_in
 
 from ..app import Deps, user_message
@@ -27,39 +28,43 @@ def register(app: App, deps: Deps) -> None:
             )
 
     def kpi_command(ack: Ack, command: dict[str, Any], context: Any) -> None:
-        try:
-            reply = _answer(command, context)
-        except Exception as exc:  # every failure becomes a message for the person who typed it
-            ack(**error_message(user_message(exc)[0]))
-            return
-        ack(**message(reply))
+        """Errors raised here become the ephemeral answer in the app's one error handler."""
+        ack(**message(_answer(command, context)))
 
     def is_report(command: dict[str, Any]) -> bool:
         return command.get("text", "").strip().lower().split(" ", 1)[0] == "report"
 
+    def checked_report(command: dict[str, Any], context: Any) -> Report:
+        """The words of `/kpi report`, checked: a Report, or the error that the acknowledgement shows."""
+        report = parse(command.get("text", ""))
+        if not isinstance(report, Report):
+            raise InvalidCommand(f"Usage: `{USAGE['report']}`")
+        if report.period:
+            with deps.store() as store:
+                tz = store.settings(context.team_id or command.get("team_id")).tz
+            parse_period(report.period, today_in(tz, deps.clock()))
+        return report
+
     def check_report(ack: Ack, command: dict[str, Any], context: Any) -> None:
         """Check the words only; the digest is built once, after the acknowledgement."""
-        try:
-            report = parse(command.get("text", ""))  # the matcher saw "report": a Report or an error
-            assert isinstance(report, Report)
-            if report.period:
-                with deps.store() as store:
-                    tz = store.settings(context.team_id or command.get("team_id")).tz
-                parse_period(report.period, today_in(tz, deps.clock()))
-        except Exception as exc:
-            ack(**error_message(user_message(exc)[0]))
-            return
+        report = checked_report(command, context)
         ack(text=f"Posting the {report.cadence} digest…", response_type="ephemeral")
 
     def post_report(command: dict[str, Any], context: Any, client: WebClient, respond: Respond) -> None:
-        """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds."""
+        """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds. Bolt
+        runs it even when the acknowledgement refused the command, which then has nothing to post,
+        and does not pass its errors to the app's error handler: the response_url tells the user."""
+        try:
+            checked_report(command, context)
+        except KpiError:
+            return
         try:
             reply = _answer(command, context)
             from ..chart import render_png
 
             png = render_png(reply.data) if reply.data.answers else None
             post(client, reply.data, command["channel_id"], deps.templates, png)
-        except Exception as exc:  # after the ack, the response_url is the way to the user
+        except Exception as exc:
             respond(**error_message(user_message(exc)[0]), replace_original=False)
 
     # Only `/kpi report` has work after the acknowledgement; other commands skip Bolt's lazy machinery.
