@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 _TOKENS = re.compile(r"\b(xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 
@@ -25,8 +26,9 @@ class Redact(logging.Filter):
         return True
 
 
-def setup(secrets: list[str], level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
+def setup(secrets: list[str], level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
+    """The process's one log handler (standard error unless ``stream``), redacting ``secrets``."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact(secrets))
     root = logging.getLogger()
@@ -40,3 +42,4 @@ def setup(secrets: list[str], level: int = logging.INFO) -> None:
     # APScheduler logs every job added and every run at INFO: 1,000 lines at start for 500 channels.
     # Our digest jobs log their own outcome.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return handler

@@ -75,7 +75,9 @@ def test_the_largest_storable_values_still_sum_and_answer(data):
 
 def test_import_dates_outside_the_calendar_are_refused(data):
     with pytest.raises(ImportFailed) as refused:
-        import_csv(data, "T1", "old.csv", stream=io.BytesIO(b"date,likes\n0001-01-01,4\n9999-12-31T10:00Z,1\n"))
+        import_csv(
+            data, "T1", "old.csv", stream=io.BytesIO(b"date,likes\n0001-01-01,4\n9999-12-31T10:00Z,1\n")
+        )
     assert refused.value.problems == [
         "line 2: `0001-01-01` is outside the dates kpibot works with (1900 to 2199)",
         "line 3: `9999-12-31T10:00Z` is outside the dates kpibot works with (1900 to 2199)",
@@ -100,7 +102,9 @@ def test_periods_at_the_edges_of_the_calendar_are_explained(data, period):
         ask(data, f"/kpi engagement {period}")
 
 
-@pytest.mark.parametrize("period", ["1900-01", "2199-12", "last 10 years", "2199-W52", "1900-01-01..1909-12-31"])
+@pytest.mark.parametrize(
+    "period", ["1900-01", "2199-12", "last 10 years", "2199-W52", "1900-01-01..1909-12-31"]
+)
 def test_the_first_and_last_periods_kpibot_works_with_answer(data, period):
     assert ask(data, f"/kpi engagement {period}").title.startswith("Engagement rate · ")
 
@@ -127,7 +131,9 @@ def test_deeply_nested_formulas_are_refused(data, depth):
 
 
 def test_a_huge_command_is_refused_before_it_is_parsed(data):
-    with pytest.raises(InvalidCommand, match="1,000,005 characters long; kpibot reads commands of up to 4,000"):
+    with pytest.raises(
+        InvalidCommand, match="1,000,005 characters long; kpibot reads commands of up to 4,000"
+    ):
         ask(data, "/kpi " + "x" * 1_000_000)
 
 

@@ -117,7 +117,9 @@ def test_demo_reuses_its_database_and_tops_it_up(tmp_path):
     again = kpibot("demo", "--now", DEMO_NOW, cwd=tmp_path, stdin="/kpi followers\n")
     assert again.returncode == 0
     assert (tmp_path / "kpibot-demo.db").stat().st_size == before
-    later = kpibot("demo", "--now", "2026-12-03T08:00+01:00", cwd=tmp_path, stdin="/kpi impressions yesterday\n")
+    later = kpibot(
+        "demo", "--now", "2026-12-03T08:00+01:00", cwd=tmp_path, stdin="/kpi impressions yesterday\n"
+    )
     assert "Impressions · Wed Dec 2, 2026" in later.stdout
     assert "data through Dec 2, 2026" in later.stdout
 

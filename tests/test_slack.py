@@ -12,7 +12,7 @@ from kpi.store import Store
 
 from .conftest import NOW, load, snapshot
 from .support.server import AppServer, fixed_clock, settings_for
-from .support.signing import command_body, sign
+from .support.signing import SIGNING_SECRET, command_body, sign
 from .support.slack_api import BOT_TOKEN
 
 
@@ -98,12 +98,16 @@ def test_console_and_slack_show_the_same_numbers(server, db):
     from kpi.answers import Context, answer
 
     with Store(db) as store:
-        console = render(answer("engagement last quarter by network", Context(store, "T1", NOW)))
-    text = blocks_text(server.command("engagement last quarter by network").json()["blocks"])
-    for line in console.splitlines()[5:]:
-        cells = line.split()
-        if cells and cells[0] in ("instagram", "facebook"):
-            assert all(cell in text for cell in cells)
+        console = render(answer("engagement 2026-W46 by network", Context(store, "T1", NOW)))
+    text = blocks_text(server.command("engagement 2026-W46 by network").json()["blocks"])
+    rows = {
+        cells[0]: cells
+        for cells in map(str.split, console.splitlines())
+        if cells[:1] in (["instagram"], ["facebook"])
+    }
+    assert sorted(rows) == ["facebook", "instagram"]  # both networks' rows are compared, not none
+    for cells in rows.values():
+        assert len(cells) >= 3 and all(cell in text for cell in cells), cells
 
 
 def bad_headers(why: str, body: str) -> dict[str, str]:
@@ -435,9 +439,9 @@ def test_invalid_csv_in_a_dm_writes_nothing_and_lists_lines(server, api, db):
 
 def test_report_posts_through_a_429_once(server, api):
     api.fail("chat.postMessage", status=429, times=1, retry_after=1)
-    started = time.monotonic()
     response = server.command("report weekly 2026-W46")
-    assert response.status == 200 and time.monotonic() - started < 1  # the 429 never holds the 3 s window
+    assert response.status == 200
+    assert len(api.calls_to("chat.postMessage")) < 2  # answered before the retry: the 429 never holds the ack
     assert response.json() == {"text": "Posting the weekly digest…", "response_type": "ephemeral"}
     posts = api.wait_for("chat.postMessage", 2)
     assert len(posts) == 2  # the 429, then the retry after Retry-After
@@ -462,17 +466,40 @@ def test_an_error_after_ack_still_reaches_the_user(server, api):
     assert "Invite me with `/invite @kpibot`" in told.body["text"]
 
 
-def test_secrets_never_reach_the_log(server, api, caplog):
-    from bot.logs import Redact
+@pytest.fixture
+def real_log_handler():
+    """kpibot serve's own log handler, at DEBUG, writing to a buffer; the root logger restored after."""
+    import io
 
-    caplog.set_level(logging.DEBUG)
-    handler_filter = Redact([BOT_TOKEN])
+    from bot import logs
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    buffer = io.StringIO()
+    logs.setup([BOT_TOKEN, SIGNING_SECRET], level=logging.DEBUG, stream=buffer)
+    logging.getLogger("slack_sdk").setLevel(logging.DEBUG)
+    yield buffer
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
+    logging.getLogger("slack_sdk").setLevel(logging.NOTSET)
+
+
+def test_secrets_never_reach_the_log(server, api, real_log_handler):
     server.post(command_body("help"), "application/x-www-form-urlencoded", {"X-Slack-Signature": "v0=bad"})
     server.command("report weekly", channel="C1")
     api.wait_for("files.completeUploadExternal")
-    logged = "\n".join(handler_filter.filter(r) and r.getMessage() for r in caplog.records)
-    assert BOT_TOKEN not in logged
-    assert "test-signing-secret" not in logged
+    time.sleep(0.2)
+    # A library that prints what it sends, as some do at DEBUG: the handler must remove the secrets.
+    logging.getLogger("slack_sdk.web").debug("headers: Authorization: Bearer %s", BOT_TOKEN)
+    logging.getLogger("urllib3").info("signed with %s", SIGNING_SECRET)
+    written = real_log_handler.getvalue()
+    assert "headers: Authorization: Bearer [redacted]" in written
+    assert "chat.postMessage" in written
+    assert BOT_TOKEN not in written and BOT_TOKEN[-8:] not in written
+    assert SIGNING_SECRET not in written
 
 
 def test_an_unexpected_failure_shows_a_reference_not_a_trace(api, tmp_path, caplog):
