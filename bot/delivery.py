@@ -43,7 +43,6 @@ class Outcome:
     period: str
     status: str
     error: str | None = None
-    chart: str | None = None
 
 
 def _as_of(sub: Subscription, fired: datetime) -> tuple[Period, date]:

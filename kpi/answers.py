@@ -17,7 +17,7 @@ from .engine import Engine, Value
 from .errors import InvalidCommand, InvalidTarget, KpiError, NotAllowed, NotFound, UnknownKpi
 from .limits import calendar_problem, in_calendar
 from .names import humanise
-from .periods import Period, parse_period, today_in, zone
+from .periods import PERIOD_EXAMPLES, Period, parse_period, today_in, zone
 from .reply import Action, Reply, Table
 from .schedule import next_run
 from .store import Definition, Goal, Store
@@ -267,7 +267,38 @@ def _kpi(command: c.KpiQuery, engine: Engine, ctx: Context) -> Reply:
 # -- help and catalog ------------------------------------------------------------------------------
 
 
+HELP_TOPICS = {
+    "goal": ("Goals", ["goal", "goal remove"], "`/kpi goals` lists every goal with its status and number."),
+    "record": (
+        "Recording a data point",
+        ["record"],
+        "A value for an existing day and dimensions replaces it.",
+    ),
+    "subscribe": ("Digests", ["subscribe", "unsubscribe", "report"], "`/kpi subscriptions` lists them."),
+    "report": ("Digests", ["report", "subscribe"], "`/kpi report weekly` posts this week's digest now."),
+    "define": ("KPIs of your own", ["define", "undefine"], "`/kpi list` shows every KPI and its formula."),
+    "set": ("Settings", ["set"], "`/kpi settings` shows the current ones."),
+    "kpi": ("Asking for a KPI", ["kpi"], "Periods: " + PERIOD_EXAMPLES + ". Default: last week."),
+}
+HELP_ALIASES = {
+    "goals": "goal",
+    "subscriptions": "subscribe",
+    "unsubscribe": "subscribe",
+    "digest": "report",
+    "undefine": "define",
+    "settings": "set",
+    "periods": "kpi",
+    "period": "kpi",
+}
+
+
 def _help(command: c.Help, engine: Engine, ctx: Context) -> Reply:
+    topic = HELP_ALIASES.get(command.topic or "", command.topic)
+    if topic in HELP_TOPICS:
+        title, forms, note = HELP_TOPICS[topic]
+        return Reply(
+            f"kpibot help: {title}", [f"`{c.USAGE[form]}`" for form in forms], notes=[note], kind="help"
+        )
     examples = [
         ("/kpi engagement", "engagement rate of last week, with trend and goal"),
         ("/kpi engagement last quarter by network", "one row per network, best first"),
@@ -280,11 +311,13 @@ def _help(command: c.Help, engine: Engine, ctx: Context) -> Reply:
         ("/kpi define save_rate = sum(saves) / sum(impressions) as percent", "a KPI of your own"),
     ]
     lines = [f"`{cmd}`  {what}" for cmd, what in examples]
-    notes = [
+    notes = [f"There is no help on `{command.topic}`; here is all of it."] if command.topic else []
+    notes += [
         "Periods: today, yesterday, this/last week|month|quarter|year, ytd, last N days|weeks|months, "
         "2026-W46, 2026-11, 2026-Q3, 2026, 2026-11-01..2026-11-15. Default: last week.",
         "Also: /kpi goal remove <id>, /kpi unsubscribe weekly, /kpi subscriptions, /kpi undefine <name>, "
         "/kpi settings, /kpi set timezone|currency|hourly_rate <value>.",
+        "`/kpi help goal` (or record, subscribe, report, define, set, kpi) shows one command in full.",
     ]
     return Reply("kpibot: your KPIs in chat", lines, notes=notes, kind="help")
 
@@ -301,11 +334,15 @@ def _list(command: c.ListKpis, engine: Engine, ctx: Context) -> Reply:
             flags.append("team")
         rows.append([name, kpi.formula, ", ".join(flags)])
     aliases = ", ".join(f"{a} → {t}" for a, t in ALIASES.items() if t in catalog.kpis)
+    notes = [f"Aliases: {aliases}"]
+    if catalog.metrics:
+        listed = ", ".join(f"`{k.name}` ({k.formula})" for k in catalog.metrics.values())
+        notes.append(f"Metrics in your data, which you can ask for by name too: {listed}.")
     return Reply(
         "KPI catalog",
         [f"{len(rows)} KPIs. Ask for one with `/kpi <name> [period]`."],
         table=Table(["KPI", "formula", "unit"], rows),
-        notes=[f"Aliases: {aliases}"],
+        notes=notes,
         kind="list",
     )
 

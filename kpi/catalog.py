@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import formula as fx
@@ -129,14 +130,42 @@ ALIASES: dict[str, str] = {
 }
 
 
-class Catalog:
-    """The KPIs one team sees: the built-ins, overridden or extended by the team's definitions."""
+# A metric the team has data for is a KPI of its own name: its sum over the period, or, for these,
+# its latest value (a stock) or its mean (a score); money metrics are shown as currency.
+STOCK_METRICS = {"followers", "subscribers", "fans", "page_likes", "members", "audience_size"}
+MEAN_METRICS = {"csat", "nps", "rating", "score", "sentiment"}
+MONEY_METRICS = {"spend", "revenue", "cost", "ad_spend", "budget", "sales"}
 
-    def __init__(self, definitions: dict[str, tuple[str, str, str]] | None = None) -> None:
+
+def metric_kpi(metric: str) -> Kpi:
+    fn = "last" if metric in STOCK_METRICS else "mean" if metric in MEAN_METRICS else "sum"
+    unit = "currency" if metric in MONEY_METRICS else "score" if fn == "mean" else "count"
+    return Kpi(metric, f"{fn}({metric})", unit, "higher", "a metric in your data", builtin=False)
+
+
+class Catalog:
+    """The KPIs one team sees: the built-ins, overridden or extended by the team's definitions, and
+    every metric the team has data for (``metrics``, read only when a name is not a KPI)."""
+
+    def __init__(
+        self,
+        definitions: dict[str, tuple[str, str, str]] | None = None,
+        metrics: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         self.kpis: dict[str, Kpi] = dict(BUILTINS)
         for name, (formula, unit, better) in (definitions or {}).items():
             self.kpis[name] = Kpi(name, formula, unit, better, "team definition", builtin=False)
         self._compiled: dict[str, Kpi] = {}
+        self._metrics_source = metrics
+        self._metrics: dict[str, Kpi] | None = None
+
+    @property
+    def metrics(self) -> dict[str, Kpi]:
+        """The team's metrics that are not KPI names, as KPIs (sum, last or mean of the metric)."""
+        if self._metrics is None:
+            found = self._metrics_source() if self._metrics_source else ()
+            self._metrics = {m: metric_kpi(m) for m in found if m not in self.kpis and m not in ALIASES}
+        return self._metrics
 
     def names(self) -> list[str]:
         return list(self.kpis)
@@ -148,6 +177,8 @@ class Catalog:
             return self.compiled(name)
         if name in ALIASES and ALIASES[name] in self.kpis:
             return self.compiled(ALIASES[name])
+        if name in self.metrics:
+            return self.compiled(name)
         starts = sorted(
             {n for n in self.kpis if n.startswith(name)}
             | {ALIASES[a] for a in ALIASES if a.startswith(name) and ALIASES[a] in self.kpis}
@@ -160,7 +191,7 @@ class Catalog:
         raise UnknownKpi(self._unknown_message(typed, name))
 
     def _unknown_message(self, typed: str, name: str) -> str:
-        pool = list(self.kpis) + list(ALIASES)
+        pool = list(self.kpis) + list(ALIASES) + list(self.metrics)
         close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
         suggestions = list(dict.fromkeys(ALIASES.get(c, c) for c in close))
         if suggestions:
@@ -178,7 +209,7 @@ class Catalog:
         if name in stack:
             chain = " → ".join((*stack, name))
             raise InvalidFormula(f"The KPI `{stack[0]}` refers to itself ({chain}).")
-        kpi = self.kpis[name]
+        kpi = self.kpis[name] if name in self.kpis else self.metrics[name]
         tree = fx.parse(kpi.formula)
         expansions: dict[str, fx.Node] = {}
         for ref in fx.refs(tree):

@@ -53,7 +53,10 @@ class Engine:
         self.use_cube = use_cube
         self.settings = store.settings(team)
         definitions = store.definitions(team)
-        self.catalog = Catalog({n: (d.formula, d.unit, d.better) for n, d in definitions.items()})
+        self.catalog = Catalog(
+            {n: (d.formula, d.unit, d.better) for n, d in definitions.items()},
+            metrics=lambda: store.metrics(team),
+        )
         self._dimensions: dict[str, list[str]] | None = None
 
     @property

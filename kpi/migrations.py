@@ -210,6 +210,13 @@ def m007_data_version(db: Database) -> None:
     _run(db, "ALTER TABLE freshness ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m008_drop_series_dims(db: Database) -> None:
+    """Nothing reads series_dims since the cube and dimension_values replaced it: the dimensions of a
+    series are in its ``dims`` key."""
+    _run(db, "DROP INDEX series_dims_by_team_dim; DROP TABLE series_dims")
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -169,10 +169,6 @@ class Store:
             "INSERT INTO series (team, metric, dims) VALUES (?, ?, ?)", (team, metric, key)
         ).lastrowid
         self.conn.executemany(
-            "INSERT INTO series_dims (series_id, team, dim, value) VALUES (?, ?, ?, ?)",
-            [(sid, team, d, v) for d, v in dims.items()],
-        )
-        self.conn.executemany(
             "INSERT OR IGNORE INTO dimension_values (team, dim, value) VALUES (?, ?, ?)",
             [(team, d, v) for d, v in dims.items()],
         )

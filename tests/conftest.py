@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,6 +10,13 @@ import pytest
 from kpi.answers import Context, answer
 from kpi.importer import import_csv
 from kpi.store import Store
+
+# libfaketime (how .ci/run runs the suite at a month's first day, a year end, 29 February and a DST
+# change) makes the WebSocket loops of Socket Mode time out at once: those tests need the real clock.
+UNDER_FAKETIME = "faketime" in os.environ.get("LD_PRELOAD", "")
+needs_real_clock = pytest.mark.skipif(
+    UNDER_FAKETIME, reason="libfaketime breaks the timers of a live WebSocket connection"
+)
 
 # A Wednesday: "last week" is 2026-W46 (Nov 9-15), "this month" is November 2026.
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)

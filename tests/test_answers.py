@@ -200,3 +200,31 @@ def test_another_workspace_sees_nothing(data):
     with pytest.raises(NotFound):
         ask(data, "/kpi goal remove 1", team="T2")
     assert ask(data, "/kpi goals").table.rows[0][0] == "#1"
+
+
+def test_help_on_one_command_shows_that_command(data):
+    reply = ask(data, "/kpi help goal")
+    assert reply.title == "kpibot help: Goals"
+    assert reply.lines[0].startswith(
+        "`/kpi goal <kpi> <target> [per week|per month|per quarter|by YYYY-MM-DD]"
+    )
+    assert ask(data, "/kpi help goals").title == "kpibot help: Goals"
+    general = ask(data, "/kpi help nonsense")
+    assert general.title == "kpibot: your KPIs in chat"
+    assert general.notes[0] == "There is no help on `nonsense`; here is all of it."
+
+
+def test_every_metric_with_data_is_a_kpi(data):
+    spend = ask(data, "/kpi spend 2026-W46")
+    assert (spend.title, spend.lines[0].split("   ")[0]) == (
+        "Spend · Week 46, 2026 (Nov 9–15, 2026)",
+        "USD 500.00",
+    )
+    by_region = ask(data, "/kpi sessions 2026-W46 by region")
+    assert sorted(row[:2] for row in by_region.table.rows) == [["fr", "2,000"], ["us", "2,000"]]
+    with pytest.raises(UnknownKpi, match="Did you mean `spend`"):
+        ask(data, "/kpi spnd")
+    listing = ask(data, "/kpi list")
+    assert "`spend` (sum(spend))" in listing.notes[-1] and "spend" not in [r[0] for r in listing.table.rows]
+    with pytest.raises(UnknownKpi):
+        ask(data, "/kpi spend 2026-W46", team="T2")  # another workspace has no such metric

@@ -16,7 +16,7 @@ import pytest
 
 from kpi.store import Store
 
-from .conftest import SOCIAL, load
+from .conftest import SOCIAL, load, needs_real_clock
 from .support.signing import SIGNING_SECRET, command_body, sign
 from .support.slack_api import APP_TOKEN, BOT_TOKEN, SlackApi
 from .support.socket_mode import SocketModeServer
@@ -95,6 +95,7 @@ def test_socket_mode_connects_with_the_app_token(tmp_path):
     assert "xapp-wrong" not in result.stderr and BOT_TOKEN not in result.stderr
 
 
+@needs_real_clock
 def test_socket_mode_answers_commands_and_reconnects_when_slack_refreshes(tmp_path):
     with Store(tmp_path / "kpibot.db") as store:
         load(store, "T1", SOCIAL)

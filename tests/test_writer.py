@@ -15,9 +15,10 @@ CUBE_FROM_SCRATCH = """
 SELECT s.team, s.metric, o.date, '', '', sum(o.value), count(*)
 FROM series s JOIN observations o ON o.series_id = s.id GROUP BY s.team, s.metric, o.date
 UNION ALL
-SELECT s.team, s.metric, o.date, d.dim, d.value, sum(o.value), count(*)
-FROM series s JOIN series_dims d ON d.series_id = s.id JOIN observations o ON o.series_id = s.id
-GROUP BY s.team, s.metric, o.date, d.dim, d.value
+SELECT s.team, s.metric, o.date, d.key, d.value, sum(o.value), count(*)
+FROM series s JOIN json_each(CASE s.dims WHEN '' THEN '{}' ELSE s.dims END) d
+JOIN observations o ON o.series_id = s.id
+GROUP BY s.team, s.metric, o.date, d.key, d.value
 """
 MONTHLY_FROM_SCRATCH = """
 SELECT series_id, substr(date, 1, 7), sum(value), count(*), max(date), value FROM observations
