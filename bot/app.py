@@ -9,59 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
-from jinja2 import Environment
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
-from kpi.answers import Context
-from kpi.errors import KpiError
-from kpi.store import Store
-
 from .blocks import error_message
 from .config import Settings
-from .templating import environment
+from .deps import Deps, user_message
+from .listeners import register_listeners
 
 log = logging.getLogger("kpibot.slack")
-
-NOT_IN_CHANNEL = (
-    "I can't post in this channel because I'm not a member. Invite me with `/invite @kpibot` and try again."
-)
-
-
-@dataclass
-class Deps:
-    """What listeners need, passed in so tests and the scheduler build the same app."""
-
-    settings: Settings
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-
-    _local: threading.local = field(default_factory=threading.local)
-    templates: Environment = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.templates = environment(self.settings.templates)
-
-    @contextmanager
-    def store(self) -> Iterator[Store]:
-        """This thread's connection: opened once per worker thread, never shared between threads."""
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = self._local.store = Store(self.settings.db, default_tz=self.settings.tz)
-        yield store
-
-    def context(self, store: Store, team: str, user: str | None, channel: str | None) -> Context:
-        return Context(store, team, self.clock(), user, channel, self.settings.admins)
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -77,26 +38,7 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
-def user_message(error: Exception) -> tuple[str, bool]:
-    """What the person sees for an error, and whether it was expected (a domain or Slack error)."""
-    if isinstance(error, KpiError):
-        return str(error), True
-    if isinstance(error, SlackApiError) and error.response.get("error") in (
-        "not_in_channel",
-        "channel_not_found",
-    ):
-        return NOT_IN_CHANNEL, True
-    ref = uuid.uuid4().hex[:8]
-    log.error("unexpected error (ref %s)", ref, exc_info=error)
-    return (
-        f"Something went wrong on my side (ref {ref}). The team running kpibot can find it in the log.",
-        False,
-    )
-
-
 def build_app(settings: Settings, deps: Deps | None = None) -> App:
-    from .listeners import register_listeners
-
     deps = deps or Deps(settings)
     bolt_log = logging.getLogger("kpibot.bolt")
     # Bolt also reads SLACK_BOT_TOKEN from the environment and warns that our client's token wins.

@@ -37,17 +37,11 @@ from slack_sdk.models.views import View
 from kpi.commands import query_json
 from kpi.reply import Action, Reply, Table
 
-from .console import table_lines
+from .text import TONE_EMOJI, escape, table_lines
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
-TONE_EMOJI = {"good": "🟢", "bad": "🔴", "flat": "⚪"}
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-
-
-def escape(text: str) -> str:
-    """Slack's three control characters; nothing else is encoded (docs: formatting#escaping)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _cut(text: str, limit: int) -> str:

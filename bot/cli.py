@@ -130,7 +130,7 @@ def _answer_line(
     with Store(db, default_tz=settings.tz) as store:
         ctx = Context(store, team, now or datetime.now(UTC), user, channel, settings.admins)
         try:
-            return render(answer(text, ctx)), True
+            return render(answer(text, ctx), settings.templates), True
         except KpiError as exc:
             return str(exc), False
 

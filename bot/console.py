@@ -8,45 +8,22 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from kpi.reply import Reply, Table
+from kpi.reply import Reply
+
+from .text import pad, table_lines
 
 
-def _pad(text: str, width: int, right: bool = False) -> str:
-    space = " " * max(0, width - cell_len(text))
-    return space + text if right else text + space
-
-
-def table_lines(table: Table, indent: str = "  ") -> list[str]:
-    widths = [cell_len(c) for c in table.columns]
-    for row in table.rows:
-        widths = [max(w, cell_len(cell)) for w, cell in zip(widths, row, strict=False)]
-    numeric = table.numeric or [False] * len(table.columns)
-
-    def line(cells: list[str]) -> str:
-        return (
-            indent
-            + "  ".join(
-                _pad(cell, w, right) for cell, w, right in zip(cells, widths, numeric, strict=False)
-            ).rstrip()
-        )
-
-    out = [line(table.columns), indent + "  ".join("─" * w for w in widths)]
-    out += [line(row) for row in table.rows]
-    if table.more:
-        out.append(f"{indent}… and {table.more} more")
-    return out
-
-
-def render(reply: Reply) -> str:
+def render(reply: Reply, templates: str | None = None) -> str:
+    """``templates``: the deployment's template folder (KPIBOT_TEMPLATES), for digests."""
     if reply.kind == "digest":
-        from .templating import environment, render_text
+        from .templating import environment, render_text  # Jinja only when a digest is shown
 
-        return render_text(reply.data, environment())
+        return render_text(reply.data, environment(templates))
     out = [reply.title]
     out += [f"  {line}" for line in reply.lines]
     if reply.fields:
         width = max(cell_len(label) for label, _ in reply.fields)
-        out += [f"  {_pad(label, width)}  {value}" for label, value in reply.fields]
+        out += [f"  {pad(label, width)}  {value}" for label, value in reply.fields]
     if reply.table:
         out.append("")
         out += table_lines(reply.table)

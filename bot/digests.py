@@ -10,8 +10,9 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 from kpi.answers import period_note
 from kpi.digest import Digest
 
-from .blocks import MAX_BLOCKS, MAX_TEXT, escape
+from .blocks import MAX_BLOCKS, MAX_TEXT
 from .templating import render_parts
+from .text import escape
 
 
 def _sections(text: str) -> list[str]:

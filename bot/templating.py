@@ -18,7 +18,7 @@ from kpi.answers import goal_line
 from kpi.digest import Digest
 from kpi.names import humanise
 
-from .blocks import TONE_EMOJI, escape
+from .text import TONE_EMOJI, escape
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PARTS = ("summary", "kpis", "movers", "anomalies", "goals", "roi")

@@ -3,7 +3,7 @@
 No Slack, Jinja or scheduler here: the console, the Slack app and the scheduler all call these.
 """
 
-from .answers import Context, KpiAnswer, answer, compute_kpi, kpi_reply
+from .answers import Context, answer, kpi_reply
 from .catalog import Catalog, Kpi
 from .commands import parse
 from .engine import Engine, Value
@@ -21,6 +21,7 @@ from .errors import (
 )
 from .importer import ImportSummary, import_csv
 from .periods import Period, parse_period
+from .query import KpiAnswer, compute_kpi
 from .reply import Action, Reply, Table
 from .store import Store
 

@@ -14,11 +14,11 @@ from datetime import date
 from . import format as fmt
 from . import formula as fx
 from . import goals as goal_math
-from .answers import KpiAnswer, compute_kpi
 from .catalog import Kpi
 from .engine import Engine
 from .errors import UnknownKpi
 from .periods import Period, parse_period
+from .query import KpiAnswer, compute_kpi
 from .store import Goal
 
 HEADLINE = ("engagement_rate", "reach", "followers", "ctr", "social_traffic_share", "leads")

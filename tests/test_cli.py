@@ -128,3 +128,20 @@ def test_a_bad_port_is_named(tmp_path):
     result = kpibot("ask", "help", cwd=tmp_path, env={"PORT": "eighty"})
     assert result.returncode == 1
     assert result.stderr.strip() == "PORT must be a port number, not `eighty`."
+
+
+def test_the_console_renders_digests_with_the_deployments_templates(tmp_path):
+    (tmp_path / "social.csv").write_text(SOCIAL)
+    assert kpibot("import", "social.csv", cwd=tmp_path).returncode == 0
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "weekly.md.j2").write_text(
+        '{% extends "digest_base.md.j2" %}\n{% block summary %}\nOur own week: {{ digest.period.label }}\n{% endblock %}\n'
+    )
+    answer = kpibot(
+        "ask", "report weekly", "--now", "2026-11-18T10:00", cwd=tmp_path, env={"KPIBOT_TEMPLATES": str(ours)}
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert "Our own week: Week 46, 2026 (Nov 9–15, 2026)" in answer.stdout
+    plain = kpibot("ask", "report weekly", "--now", "2026-11-18T10:00", cwd=tmp_path)
+    assert "Our own week" not in plain.stdout and "Your week in numbers" in plain.stdout

@@ -18,3 +18,62 @@ def test_kpi_imports_no_surface():
                 names = [node.module]
             offenders += [f"{path}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
     assert offenders == []
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def module_of(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_imports() -> dict[str, set[str]]:
+    """Each module of kpi/ and bot/ with the project modules it imports, anywhere in it: an import
+    inside a function hides a circle, it does not remove one."""
+    paths = {module_of(p): p for top in ("kpi", "bot") for p in (ROOT / top).rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in paths:
+                    target = target.rpartition(".")[0]
+                if target and target != name and not name.startswith(target + "."):
+                    found.add(target)
+        graph[name] = found
+    return graph
+
+
+def test_no_import_circles():
+    graph = project_imports()
+    circles = []
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    circles.append(" -> ".join([*trail, start]))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))
+    assert circles == []
+
+
+def test_the_import_graph_counts_imports_inside_functions():
+    graph = project_imports()
+    assert "kpi.digest" in graph["kpi.answers"]  # the answers run digests
+    assert "kpi.answers" not in graph["kpi.digest"]  # and digests compute KPIs through kpi.query
+    assert "bot.templating" in graph["bot.console"]  # a lazy import counts as an import

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from ..deps import Deps
 from . import actions, commands, events, views
 
 
-def register_listeners(app: App, deps: object) -> None:
+def register_listeners(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -12,8 +12,8 @@ from kpi.answers import answer
 from kpi.commands import query_from_json
 from kpi.engine import Engine
 
-from ..app import Deps
 from ..blocks import goal_modal, message
+from ..deps import Deps
 from .home import publish_home
 
 

@@ -13,9 +13,9 @@ from kpi.commands import USAGE, Report, parse
 from kpi.errors import InvalidCommand, KpiError
 from kpi.periods import parse_period, today_in
 
-from ..app import Deps, user_message
 from ..blocks import error_message, message
 from ..delivery import post
+from ..deps import Deps, user_message
 
 
 def register(app: App, deps: Deps) -> None:

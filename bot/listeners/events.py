@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 from kpi.errors import ImportFailed, KpiError, NotAllowed
 from kpi.importer import import_csv
 
-from ..app import Deps, user_message
-from ..blocks import escape
+from ..deps import Deps, user_message
 from ..downloads import download, file_info
+from ..text import escape
 from .home import publish_home
 
 MAX_FILES = 5

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from kpi.answers import answer
 from kpi.errors import InvalidCommand, InvalidFilter, InvalidPeriod, InvalidTarget, KpiError
 
-from ..app import Deps, user_message
 from ..blocks import GOAL_CALLBACK, message
+from ..deps import Deps, user_message
 from .home import publish_home
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import uvicorn
 
-from bot.app import Deps, build_app
+from bot.app import build_app
 from bot.config import Settings
+from bot.deps import Deps
 from bot.server import asgi_app, listening_socket
 
 from .signing import SIGNING_SECRET, command_body, event_body, payload_body, sign
