@@ -14,28 +14,14 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
-from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 from .blocks import error_message
 from .config import Settings
+from .delivery import web_client
 from .deps import Deps, user_message
 from .listeners import register_listeners
 
 log = logging.getLogger("kpibot.slack")
-
-
-def web_client(settings: Settings) -> WebClient:
-    """A WebClient on SLACK_API_URL that retries rate limits (honouring Retry-After), 5xx and resets."""
-    return WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def build_app(settings: Settings, deps: Deps | None = None) -> App:

@@ -269,8 +269,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from kpi.schedule import last_run
     from kpi.store import Store
 
-    from .app import web_client
-    from .delivery import DigestCache, deliver, preview
+    from .delivery import DigestCache, deliver, preview, web_client
     from .templating import environment
 
     if not args.dry_run:

@@ -20,6 +20,8 @@ from pathlib import Path
 from jinja2 import Environment
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 from kpi.digest import Digest, build_digest
 from kpi.engine import Engine
@@ -27,6 +29,7 @@ from kpi.periods import Period, zone
 from kpi.schedule import period_of_run
 from kpi.store import Store, Subscription
 
+from .config import Settings
 from .digests import digest_message
 from .templating import render_text
 
@@ -43,6 +46,19 @@ class Outcome:
     period: str
     status: str
     error: str | None = None
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A WebClient on SLACK_API_URL that retries rate limits (honouring Retry-After), 5xx and resets."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
 
 
 def _as_of(sub: Subscription, fired: datetime) -> tuple[Period, date]:

@@ -140,7 +140,7 @@ def fill(store: Store, team: str, yesterday: date, progress: Callable[[int, int]
     if start > yesterday:
         return 0
     days = (yesterday - start).days + 1
-    with store.db.atomic():
+    with store.atomic():
         writer = ObservationWriter(store, team)
         for first in range(0, days, BATCH_DAYS):
             rows = []

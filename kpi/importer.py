@@ -226,7 +226,7 @@ def _import(
                     break
         layout = _Layout.detect(header, sample)
         summary.layout = layout.kind
-        with store.db.atomic():
+        with store.atomic():
             observations = ObservationWriter(store, team)
             writer = _Chunks(observations, progress, raw)
             dates = _Dates(tz)

@@ -7,23 +7,26 @@ series rows filtered by team.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from . import migrations
-
 OLD_VALUES_SQL = (
     "SELECT o.series_id, o.date, o.value FROM json_each(?) AS k CROSS JOIN observations AS o "
     "ON o.series_id = json_extract(k.value, '$[0]') AND o.date = json_extract(k.value, '$[1]')"
 )
+# The number of migrations in kpi/migrations.py: a file whose user_version is lower is migrated.
+SCHEMA_VERSION = 8
+# How long a writer waits for another's write lock before it is told the database is busy.
+BUSY_SECONDS = 10.0
+_savepoints = itertools.count()
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
@@ -114,9 +117,9 @@ class Store:
         if self.path != ":memory:" and not Path(self.path).exists():
             # Metric history and team settings are the workspace's own: readable by kpibot's user only.
             Path(self.path).touch(mode=0o600)
-        self.db = Database(self.path, execute_plugins=False)
-        conn = self.db.conn
-        conn.execute("PRAGMA busy_timeout = 10000")
+        # A plain connection: sqlite-utils (and the numpy it imports) loads only to migrate a file.
+        self.conn = conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         if self.path != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -124,26 +127,52 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
+        """Apply the migrations a file lacks. ``user_version`` says which it has, so an up-to-date
+        file costs one pragma; only an older one loads the migrations (and sqlite-utils)."""
         key = str(Path(self.path).resolve()) if self.path != ":memory:" else None
         if key in _migrated:
             return
         with _migrate_lock:
-            migrations.apply(self.db)
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                from sqlite_utils import Database
+
+                from . import migrations
+
+                migrations.apply(Database(self.conn, execute_plugins=False))
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if key:
                 _migrated.add(key)
 
+    @contextmanager
+    def atomic(self) -> Iterator[Store]:
+        """One transaction (a savepoint inside another): all of it is written, or none."""
+        if self.conn.in_transaction:
+            name = f"kpibot_{next(_savepoints)}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
+
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     # -- series and observations -------------------------------------------------------------
 
@@ -407,7 +436,7 @@ class Store:
 
     def first_sighting(self, team: str, event_id: str) -> bool:
         """True the first time an event id is seen for the team, False for Slack's redeliveries."""
-        with self.db.atomic():
+        with self.atomic():
             cur = self.conn.execute(
                 "INSERT OR IGNORE INTO events_seen (team, event_id, seen_at) VALUES (?, ?, ?)",
                 (team, event_id, _now()),
@@ -431,7 +460,7 @@ class Store:
         current = self.settings(team)
         merged = {"tz": current.tz, "currency": current.currency, "hourly_rate": current.hourly_rate}
         merged.update({k: v for k, v in values.items() if v is not None})
-        with self.db.atomic():
+        with self.atomic():
             self.conn.execute(
                 "INSERT INTO team_settings (team, tz, currency, hourly_rate) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (team) DO UPDATE SET tz = excluded.tz, currency = excluded.currency, "
@@ -450,7 +479,7 @@ class Store:
         return {r[0]: Definition(*r) for r in rows}
 
     def define(self, team: str, definition: Definition) -> None:
-        with self.db.atomic():
+        with self.atomic():
             self.conn.execute(
                 "INSERT INTO definitions (team, name, formula, unit, better, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, name) DO UPDATE SET formula = excluded.formula, "
@@ -468,7 +497,7 @@ class Store:
             )
 
     def undefine(self, team: str, name: str) -> bool:
-        with self.db.atomic():
+        with self.atomic():
             cur = self.conn.execute("DELETE FROM definitions WHERE team = ? AND name = ?", (team, name))
         return cur.rowcount > 0
 
@@ -498,7 +527,7 @@ class Store:
     ) -> tuple[Goal, bool]:
         """Create the goal, or replace the team's goal on the same KPI and filters; True when replaced."""
         key = json.dumps(dict(sorted(filters.items())))
-        with self.db.atomic():
+        with self.atomic():
             row = self.conn.execute(
                 "SELECT id FROM goals WHERE team = ? AND kpi = ? AND filters = ?", (team, kpi, key)
             ).fetchone()
@@ -520,7 +549,7 @@ class Store:
         return goal, row is not None
 
     def remove_goal(self, team: str, goal_id: int) -> bool:
-        with self.db.atomic():
+        with self.atomic():
             cur = self.conn.execute("DELETE FROM goals WHERE team = ? AND id = ?", (team, goal_id))
         return cur.rowcount > 0
 
@@ -557,7 +586,7 @@ class Store:
         tz: str,
         created_by: str | None,
     ) -> tuple[Subscription, bool]:
-        with self.db.atomic():
+        with self.atomic():
             existed = self.conn.execute(
                 "SELECT 1 FROM subscriptions WHERE team = ? AND channel = ? AND cadence = ?",
                 (team, channel, cadence),
@@ -583,7 +612,7 @@ class Store:
         attempts left; one being sent or already sent is never claimed twice.
         """
         now = _now()
-        with self.db.atomic():
+        with self.atomic():
             cur = self.conn.execute(
                 "INSERT INTO deliveries (team, channel, cadence, period, status, attempts, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, 'sending', 1, ?, ?) "
@@ -605,7 +634,7 @@ class Store:
         error: str | None = None,
         ts: str | None = None,
     ) -> None:
-        with self.db.atomic():
+        with self.atomic():
             self.conn.execute(
                 "UPDATE deliveries SET status = ?, error = ?, ts = ?, updated_at = ? "
                 "WHERE team = ? AND channel = ? AND cadence = ? AND period = ?",
@@ -627,7 +656,7 @@ class Store:
     def interrupt_stale_deliveries(self, older_than: str) -> int:
         """Rows left 'sending' by a process that stopped mid-post: marked failed with no further
         attempt, since the message may have gone out (at most once), and shown to the team."""
-        with self.db.atomic():
+        with self.atomic():
             cur = self.conn.execute(
                 "UPDATE deliveries SET status = 'failed', attempts = 999, "
                 "error = 'interrupted while posting; it may or may not have been posted', updated_at = ? "
@@ -637,7 +666,7 @@ class Store:
         return cur.rowcount
 
     def unsubscribe(self, team: str, channel: str, cadence: str) -> bool:
-        with self.db.atomic():
+        with self.atomic():
             cur = self.conn.execute(
                 "DELETE FROM subscriptions WHERE team = ? AND channel = ? AND cadence = ?",
                 (team, channel, cadence),

@@ -164,7 +164,7 @@ class ObservationWriter:
 
 def record(store: Store, team: str, metric: str, day: date, value: float, dims: dict[str, str]) -> bool:
     """Store one data point (`/kpi record`); returns True when it replaced an existing value."""
-    with store.db.atomic():
+    with store.atomic():
         writer = ObservationWriter(store, team)
         writer.replace([(writer.series(metric, tuple(sorted(dims.items()))), day.isoformat(), value)])
         _, replaced = writer.finish()

@@ -145,3 +145,35 @@ def test_the_console_renders_digests_with_the_deployments_templates(tmp_path):
     assert "Our own week: Week 46, 2026 (Nov 9–15, 2026)" in answer.stdout
     plain = kpibot("ask", "report weekly", "--now", "2026-11-18T10:00", cwd=tmp_path)
     assert "Our own week" not in plain.stdout and "Your week in numbers" in plain.stdout
+
+
+def imported_by(*args: str, cwd: Path) -> set[str]:
+    """The top-level packages a `kpibot` command imports (python -X importtime)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KPIBOT_", "SLACK_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = [line.split("|")[-1] for line in done.stderr.splitlines() if line.startswith("import time:")]
+    return {name.strip().split(".")[0] for name in lines}
+
+
+def test_start_up_imports_only_what_the_command_needs(tmp_path):
+    kpibot("ask", "help", cwd=tmp_path)  # creates and migrates the database: sqlite-utils loads once
+    heavy = {
+        "slack_bolt",
+        "slack_sdk",
+        "jinja2",
+        "matplotlib",
+        "numpy",
+        "sqlite_utils",
+        "uvicorn",
+        "apscheduler",
+    }
+    assert imported_by("ask", "help", cwd=tmp_path) & heavy == set()
+    assert "slack_bolt" not in imported_by("digest", "weekly", "--dry-run", cwd=tmp_path)

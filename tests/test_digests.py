@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from bot.app import web_client
+from bot.delivery import web_client
 from bot.digests import digest_message
 from bot.scheduler import DigestService, sync_jobs
 from bot.templating import PARTS, environment, render_parts, render_text

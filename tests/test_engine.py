@@ -131,12 +131,13 @@ def test_an_older_database_upgrades_in_place(tmp_path):
     raw = Database(path)
     raw.execute("DROP TABLE freshness")
     raw.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_freshness'")
+    raw.execute("PRAGMA user_version = 0")
     raw.conn.commit()
     raw.close()
     store_module._migrated.clear()
     with Store(path) as store:
         assert store.latest_date("T1") == "2026-11-09"
-        assert [m.name for m in migrations.applied(store.db)][-1] == "m002_freshness"
+        assert [m.name for m in migrations.applied(Database(store.conn))][-1] == "m002_freshness"
 
 
 def test_a_new_database_file_is_private(tmp_path):
@@ -147,3 +148,16 @@ def test_a_new_database_file_is_private(tmp_path):
     with Store(tmp_path / "private.db"):
         pass
     assert stat.S_IMODE((tmp_path / "private.db").stat().st_mode) == 0o600
+
+
+def test_the_schema_version_counts_every_migration(tmp_path):
+    """A new migration without a new SCHEMA_VERSION would never run on existing files."""
+    from sqlite_utils import Database
+
+    from kpi import migrations, store
+
+    with store.Store(tmp_path / "v.db") as s:
+        applied = [m.name for m in migrations.migrations.pending(Database(s.conn))]
+        assert applied == []
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert len(migrations.migrations._migrations) == store.SCHEMA_VERSION
