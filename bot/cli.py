@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kpi.errors import ImportFailed, KpiError
+from kpi.errors import KpiError
 
 from .config import Settings
 
@@ -237,10 +237,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                         )
                 else:
                     summary = import_csv(store, team, path, skip_invalid=args.skip_invalid, tz=tz)
-            except ImportFailed as exc:
+            except KpiError as exc:  # a refused file, or the database busy with another import
                 failed = True
                 print(f"{name}: {exc}", file=sys.stderr)
-                for problem in exc.problems:
+                for problem in getattr(exc, "problems", []):
                     print(f"  {problem}", file=sys.stderr)
                 continue
             print(f"{name}: {summary.counts()}")

@@ -43,6 +43,10 @@ class NotFound(KpiError):
     pass
 
 
+class Busy(KpiError):
+    """Another writer held the database for longer than a writer waits: nothing was written."""
+
+
 class ImportFailed(KpiError):
     """A CSV file could not be imported; ``problems`` holds one ``line N: reason`` per bad row."""
 

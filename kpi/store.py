@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import Busy
+
 OLD_VALUES_SQL = (
     "SELECT o.series_id, o.date, o.value FROM json_each(?) AS k CROSS JOIN observations AS o "
     "ON o.series_id = json_extract(k.value, '$[0]') AND o.date = json_extract(k.value, '$[1]')"
@@ -157,7 +159,15 @@ class Store:
                 raise
             self.conn.execute(f"RELEASE SAVEPOINT {name}")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")  # the write lock now, or Busy before anything is written
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise Busy(
+                f"kpibot's database is busy with another write (an import, most likely) and stayed busy "
+                f"for {BUSY_SECONDS:g} seconds. Nothing was changed; try again in a minute."
+            ) from None
         try:
             yield self
         except BaseException:
