@@ -10,12 +10,15 @@ who subscribed it.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 from slack_sdk import WebClient
@@ -48,14 +51,47 @@ class Outcome:
     error: str | None = None
 
 
+MAX_RATE_LIMIT_WAIT = 30
+
+
+class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Waits out a 429's Retry-After only when it is short: a rate limit of an hour fails the call at
+    once (the digest is recorded failed and retried later), so no thread sleeps for it."""
+
+    def __init__(self, max_retry_count: int = 3, max_wait: float = MAX_RATE_LIMIT_WAIT) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        return _retry_after(response.headers) <= self.max_wait
+
+    def prepare_for_next_attempt(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> None:
+        state.next_attempt_requested = True
+        time.sleep(min(_retry_after(response.headers), self.max_wait) + random.random() / 4)
+        state.increment_current_attempt()
+
+
+def _retry_after(headers: dict[str, Any]) -> float:
+    """Seconds from a Retry-After header (digits only; anything else counts as one second)."""
+    values = next((v for k, v in headers.items() if k.lower() == "retry-after"), ["1"])
+    text = str(values[0] if isinstance(values, list | tuple) else values).strip()
+    return float(text) if text.isascii() and text.isdigit() and len(text) < 10 else 1.0
+
+
 def web_client(settings: Settings) -> WebClient:
-    """A WebClient on SLACK_API_URL that retries rate limits (honouring Retry-After), 5xx and resets."""
+    """A WebClient on SLACK_API_URL that retries short rate limits (honouring Retry-After up to
+    30 s), 5xx answers and dropped connections, a bounded number of times."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
+        timeout=15,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            CappedRateLimitRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

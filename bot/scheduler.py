@@ -141,6 +141,19 @@ def start(settings: Settings, client: WebClient) -> BackgroundScheduler:
             "misfire_grace_time": int(GRACE["weekly"].total_seconds()),
         },
     )
+    sync_jobs(scheduler, service)
+    scheduler.add_job(sync_jobs, "interval", minutes=1, id="sync", args=[scheduler, service])
+    # Catching up runs in the scheduler's thread, now and every 15 minutes: start-up and the HTTP
+    # path never wait on a delivery, and a digest that failed (a long rate limit, Slack down) is
+    # retried while it is recent, each period once at most thanks to the ledger.
+    scheduler.add_job(
+        catch_up_job, "interval", minutes=15, id="catch_up", args=[service], next_run_time=service.clock()
+    )
+    scheduler.start()
+    return scheduler
+
+
+def catch_up_job(service: DigestService) -> None:
     for outcome in service.catch_up():
         log.info(
             "caught up %s digest %s for %s/%s: %s",
@@ -150,7 +163,3 @@ def start(settings: Settings, client: WebClient) -> BackgroundScheduler:
             outcome.channel,
             outcome.status,
         )
-    sync_jobs(scheduler, service)
-    scheduler.add_job(sync_jobs, "interval", minutes=1, id="sync", args=[scheduler, service])
-    scheduler.start()
-    return scheduler

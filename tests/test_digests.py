@@ -319,3 +319,21 @@ def test_a_templates_setting_that_is_not_a_folder_is_named(db, tmp_path):
         timeout=60,
     )
     assert result.returncode == 1 and result.stderr.strip() == "KPIBOT_TEMPLATES: `nowhere` is not a folder."
+
+
+def test_a_long_rate_limit_fails_at_once_and_is_retried_later(db, api):
+    api.fail("chat.postMessage", status=429, retry_after=3600)
+    outcome = service(db, api).run("T1", "C1", "weekly")
+    assert (outcome.status, outcome.error) == ("failed", "ratelimited")
+    assert len(api.calls_to("chat.postMessage")) == 1  # no hour-long sleep, no retry now
+    outcomes = service(db, api, MONDAY + timedelta(minutes=15)).catch_up()
+    assert [(o.period, o.status) for o in outcomes] == [("2026-W46", "sent")]
+
+
+def test_a_short_rate_limit_is_waited_out_and_a_bad_retry_after_counts_as_a_second():
+    from bot.delivery import _retry_after
+
+    assert _retry_after({"Retry-After": ["2"]}) == 2.0
+    assert _retry_after({"retry-after": "30"}) == 30.0
+    for odd in ("²", "", "1e9", "9" * 50, "-5"):
+        assert _retry_after({"Retry-After": [odd]}) == 1.0

@@ -175,3 +175,49 @@ def test_http_mode_answers_signed_commands(served):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(forged, timeout=10)
     assert err.value.code == 401
+
+
+def test_a_huge_retry_after_during_catch_up_never_holds_start_up(tmp_path):
+    """A digest due at start, and Slack rate-limiting for an hour: /healthz answers at once, and the
+    digest is recorded failed for a later retry."""
+    from datetime import UTC, datetime, timedelta
+
+    due = datetime.now(UTC) - timedelta(minutes=30)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[due.weekday()]
+    with Store(tmp_path / "kpibot.db") as store:
+        load(store, "T1", SOCIAL)
+        store.subscribe("T1", "C1", "weekly", [], day, due.strftime("%H:%M"), "UTC", "U1")
+    with SlackApi() as api:
+        api.fail("chat.postMessage", status=429, retry_after=3600)
+        port = free_port()
+        env = env_for(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=api.url,
+            PORT=str(port),
+        )
+        process = start_serve(tmp_path, env, "--http", "--host", "127.0.0.1", "--workers", "1")
+        try:
+            for _ in range(300):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                        assert r.status == 200
+                        break
+                except OSError:
+                    assert process.poll() is None
+                    time.sleep(0.1)
+            else:
+                raise AssertionError("kpibot serve never answered /healthz")
+            assert api.wait_for("chat.postMessage", 1, timeout=20)
+            for _ in range(100):
+                with Store(tmp_path / "kpibot.db") as store:
+                    ledger = store.deliveries("T1")
+                if ledger and ledger[0].status == "failed":
+                    break
+                time.sleep(0.1)
+            assert (ledger[0].status, ledger[0].error) == ("failed", "ratelimited")
+            assert len(api.calls_to("chat.postMessage")) == 1
+        finally:
+            process.terminate()
+            process.communicate(timeout=20)
