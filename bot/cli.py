@@ -290,7 +290,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
                 text, chart = preview(store, team, sub, fired, env, out, cache)
                 print(f"# {team} {sub.channel}\n{text}\n\nchart: {chart}\n")
                 continue
-            outcome = deliver(client, store, team, sub, fired, env, cache)
+            outcome = deliver(client, store, team, sub, fired, env, cache, now=datetime.now(UTC))
             failed |= outcome.status == "failed"
             detail = f": {outcome.error}" if outcome.error else ""
             if outcome.status == "skipped":

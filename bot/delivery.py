@@ -16,7 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,16 @@ class Outcome:
 
 
 MAX_RATE_LIMIT_WAIT = 30
+
+
+class NoRepostRetryHandler(ConnectionErrorRetryHandler):
+    """Retries a dropped connection, but never a chat.postMessage: the message may have been posted
+    before the connection dropped, and deliver() looks for it rather than posting it twice."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if str(getattr(request, "url", "")).endswith("chat.postMessage"):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
 class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -90,7 +100,7 @@ def web_client(settings: Settings) -> WebClient:
         base_url=settings.api_url,
         timeout=15,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            NoRepostRetryHandler(max_retry_count=2),
             CappedRateLimitRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
@@ -138,9 +148,22 @@ class DigestCache:
         return found
 
 
-def post(client: WebClient, digest: Digest, channel: str, env: Environment, png: bytes | None) -> str:
-    """Post the digest and upload its chart into the message's thread; returns the message ts."""
-    response = client.chat_postMessage(channel=channel, **digest_message(digest, env))
+METADATA_TYPE = "kpibot_digest"
+
+
+def post(
+    client: WebClient,
+    digest: Digest,
+    channel: str,
+    env: Environment,
+    png: bytes | None,
+    key: dict[str, str] | None = None,
+) -> str:
+    """Post the digest and upload its chart into the message's thread; returns the message ts.
+    ``key`` (team, channel, cadence, period) travels as the message's metadata, so a post whose
+    answer was lost can be found in the channel instead of being posted twice."""
+    metadata = {"event_type": METADATA_TYPE, "event_payload": key} if key else None
+    response = client.chat_postMessage(channel=channel, metadata=metadata, **digest_message(digest, env))
     ts = response["ts"]
     if png:
         try:
@@ -163,6 +186,18 @@ def post(client: WebClient, digest: Digest, channel: str, env: Environment, png:
     return ts
 
 
+def find_posted(client: WebClient, key: dict[str, str], since: datetime) -> str | None:
+    """The ts of the digest with this key among the channel's messages since ``since``, if any."""
+    response = client.conversations_history(
+        channel=key["channel"], oldest=f"{since.timestamp():.6f}", limit=200, include_all_metadata=True
+    )
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == METADATA_TYPE and metadata.get("event_payload") == key:
+            return message.get("ts")
+    return None
+
+
 def deliver(
     client: WebClient,
     store: Store,
@@ -171,26 +206,60 @@ def deliver(
     fired: datetime,
     env: Environment,
     cache: DigestCache | None = None,
+    *,
+    now: datetime,
 ) -> Outcome:
+    """Post a subscription's digest for the run at ``fired`` exactly once (``now``: the caller's clock).
+
+    Slack saying no (an error answer) means not posted: 'failed', retried later. No answer at all (a
+    timeout, a dropped connection, a process stopped mid-post) may mean posted: 'unconfirmed', and
+    the next attempt first looks for the message's metadata in the channel's recent history."""
     period = period_of_run(sub.cadence, fired, sub.tz).code
-    if not store.claim_delivery(team, sub.channel, sub.cadence, period):
+    stamp = now.isoformat(timespec="seconds")
+    claim = store.claim_delivery(team, sub.channel, sub.cadence, period, stamp)
+    if claim is None:
         return Outcome(team, sub.channel, sub.cadence, period, "skipped")
+    key = {"team": team, "channel": sub.channel, "cadence": sub.cadence, "period": period}
+
+    def finish(status: str, error: str | None = None, ts: str | None = None) -> Outcome:
+        store.finish_delivery(
+            team, sub.channel, sub.cadence, period, status=status, now=stamp, error=error, ts=ts
+        )
+        if status != "sent":
+            log.warning(
+                "%s digest %s for %s/%s %s: %s", sub.cadence, period, team, sub.channel, status, error
+            )
+        return Outcome(team, sub.channel, sub.cadence, period, status, error)
+
+    if claim == "unconfirmed":
+        try:
+            found = find_posted(client, key, fired - timedelta(minutes=10))
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            return finish(
+                "unconfirmed", f"could not read the channel's history ({error}) to check it was posted"
+            )
+        except Exception as exc:
+            return finish("unconfirmed", f"could not read the channel's history ({type(exc).__name__})")
+        if found:
+            return finish("sent", ts=found)
     try:
         digest, png = (cache or DigestCache()).get(store, team, sub, fired)
-        ts = post(client, digest, sub.channel, env, png)
+    except Exception as exc:
+        log.exception("%s digest %s for %s/%s could not be built", sub.cadence, period, team, sub.channel)
+        return finish("failed", type(exc).__name__)
+    try:
+        ts = post(client, digest, sub.channel, env, png, key)
     except SlackApiError as exc:
         error = str(exc.response.get("error") or exc)
-        store.finish_delivery(team, sub.channel, sub.cadence, period, ok=False, error=error)
-        log.warning("%s digest %s for %s/%s failed: %s", sub.cadence, period, team, sub.channel, error)
         if error in CANNOT_POST:
             _tell_subscriber(client, sub, error)
-        return Outcome(team, sub.channel, sub.cadence, period, "failed", error)
-    except Exception as exc:
-        store.finish_delivery(team, sub.channel, sub.cadence, period, ok=False, error=type(exc).__name__)
-        log.exception("%s digest %s for %s/%s failed", sub.cadence, period, team, sub.channel)
-        return Outcome(team, sub.channel, sub.cadence, period, "failed", type(exc).__name__)
-    store.finish_delivery(team, sub.channel, sub.cadence, period, ok=True, ts=ts)
-    return Outcome(team, sub.channel, sub.cadence, period, "sent")
+        return finish("failed", error)
+    except Exception as exc:  # no answer: it may be in the channel
+        return finish(
+            "unconfirmed", f"no answer from Slack ({type(exc).__name__}); checking before posting again"
+        )
+    return finish("sent", ts=ts)
 
 
 def _tell_subscriber(client: WebClient, sub: Subscription, error: str) -> None:

@@ -71,14 +71,16 @@ class DigestService:
             if sub is None:
                 return None
             fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, at)
-            return deliver(self.client, store, team, sub, fired, self.env, self.cache)
+            return deliver(self.client, store, team, sub, fired, self.env, self.cache, now=self.clock())
 
     def catch_up(self) -> list[Outcome]:
         """Runs missed while kpibot was down (within the grace window) and recent failures, once."""
         now = self.clock()
         outcomes = []
         with self.store() as store:
-            store.interrupt_stale_deliveries((now - STALE_SENDING).isoformat(timespec="seconds"))
+            store.interrupt_stale_deliveries(
+                (now - STALE_SENDING).isoformat(timespec="seconds"), now.isoformat(timespec="seconds")
+            )
             for team, sub in store.subscriptions():
                 fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, now)
                 period = period_of_run(sub.cadence, fired, sub.tz).code
@@ -88,9 +90,11 @@ class DigestService:
                     if d.cadence == sub.cadence and d.period == period
                 ]
                 missed = not ledger and now - fired <= GRACE[sub.cadence]
-                failed = bool(ledger) and ledger[0].status == "failed" and now - fired <= RETRY_WINDOW
-                if missed or failed:
-                    outcomes.append(deliver(self.client, store, team, sub, fired, self.env, self.cache))
+                failed = bool(ledger) and ledger[0].status in ("failed", "unconfirmed")
+                if missed or (failed and now - fired <= RETRY_WINDOW):
+                    outcomes.append(
+                        deliver(self.client, store, team, sub, fired, self.env, self.cache, now=now)
+                    )
         return outcomes
 
 

@@ -614,24 +614,38 @@ class Store:
     # -- the digest ledger ----------------------------------------------------------------------
 
     def claim_delivery(
-        self, team: str, channel: str, cadence: str, period: str, max_attempts: int = 5
-    ) -> bool:
-        """Write the ledger row before posting; True when this caller may post.
+        self, team: str, channel: str, cadence: str, period: str, now: str, max_attempts: int = 5
+    ) -> str | None:
+        """Write the ledger row before posting: what it was ('new', 'failed', 'unconfirmed') when this
+        caller may post, None when it may not.
 
-        A new (team, channel, cadence, period) is claimed; a failed one is claimed again while it has
-        attempts left; one being sent or already sent is never claimed twice.
+        A new (team, channel, cadence, period) is claimed; a failed or unconfirmed one is claimed
+        again while it has attempts left (an unconfirmed one may have been posted: the caller looks
+        for it in the channel first); one being sent or already sent is never claimed twice. ``now``
+        is the caller's clock, as ISO text.
         """
-        now = _now()
         with self.atomic():
-            cur = self.conn.execute(
-                "INSERT INTO deliveries (team, channel, cadence, period, status, attempts, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, 'sending', 1, ?, ?) "
-                "ON CONFLICT (team, channel, cadence, period) DO UPDATE SET status = 'sending', "
-                "attempts = attempts + 1, updated_at = excluded.updated_at "
-                "WHERE deliveries.status = 'failed' AND deliveries.attempts < ?",
-                (team, channel, cadence, period, now, now, max_attempts),
+            row = self.conn.execute(
+                "SELECT status, attempts FROM deliveries WHERE team = ? AND channel = ? AND cadence = ? "
+                "AND period = ?",
+                (team, channel, cadence, period),
+            ).fetchone()
+            if row is None:
+                self.conn.execute(
+                    "INSERT INTO deliveries (team, channel, cadence, period, status, attempts, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?)",
+                    (team, channel, cadence, period, now, now),
+                )
+                return "new"
+            status, attempts = row
+            if status not in ("failed", "unconfirmed") or attempts >= max_attempts:
+                return None
+            self.conn.execute(
+                "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+                "WHERE team = ? AND channel = ? AND cadence = ? AND period = ?",
+                (now, team, channel, cadence, period),
             )
-        return cur.rowcount == 1
+            return status
 
     def finish_delivery(
         self,
@@ -640,15 +654,18 @@ class Store:
         cadence: str,
         period: str,
         *,
-        ok: bool,
+        status: str,
+        now: str,
         error: str | None = None,
         ts: str | None = None,
     ) -> None:
+        """Record how a claimed delivery ended: 'sent', 'failed' (Slack said no: not posted) or
+        'unconfirmed' (no answer: it may have been posted)."""
         with self.atomic():
             self.conn.execute(
                 "UPDATE deliveries SET status = ?, error = ?, ts = ?, updated_at = ? "
                 "WHERE team = ? AND channel = ? AND cadence = ? AND period = ?",
-                ("sent" if ok else "failed", error, ts, _now(), team, channel, cadence, period),
+                (status, error, ts, now, team, channel, cadence, period),
             )
 
     def deliveries(self, team: str, channel: str | None = None, status: str | None = None) -> list[Delivery]:
@@ -663,15 +680,15 @@ class Store:
             params.append(status)
         return [Delivery(*r) for r in self.conn.execute(sql + " ORDER BY updated_at DESC, id DESC", params)]
 
-    def interrupt_stale_deliveries(self, older_than: str) -> int:
-        """Rows left 'sending' by a process that stopped mid-post: marked failed with no further
-        attempt, since the message may have gone out (at most once), and shown to the team."""
+    def interrupt_stale_deliveries(self, older_than: str, now: str) -> int:
+        """Rows left 'sending' by a process that stopped mid-post: unconfirmed, so the next attempt
+        looks for the message in the channel before posting it again."""
         with self.atomic():
             cur = self.conn.execute(
-                "UPDATE deliveries SET status = 'failed', attempts = 999, "
-                "error = 'interrupted while posting; it may or may not have been posted', updated_at = ? "
+                "UPDATE deliveries SET status = 'unconfirmed', "
+                "error = 'interrupted while posting; checking the channel before posting again', updated_at = ? "
                 "WHERE status = 'sending' AND updated_at < ?",
-                (_now(), older_than),
+                (now, older_than),
             )
         return cur.rowcount
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -204,20 +205,79 @@ def test_no_catch_up_beyond_the_grace_window(db, api):
     assert api.calls_to("chat.postMessage") == []
 
 
-def test_a_post_interrupted_mid_way_is_not_repeated_but_shown(db, api):
+def interrupted_claim(db, at: datetime) -> str:
+    """A digest claimed at ``at`` by a process that stopped before Slack answered."""
     from kpi.schedule import last_run, period_of_run
 
-    # kpibot stopped while posting; it starts again 20 minutes later (the ledger keeps wall-clock times).
-    later = datetime.now(UTC) + timedelta(minutes=20)
-    due = period_of_run(
-        "weekly", last_run("weekly", "mon", "09:00", "Europe/Paris", later), "Europe/Paris"
-    ).code
+    due = period_of_run("weekly", last_run("weekly", "mon", "09:00", "Europe/Paris", at), "Europe/Paris").code
     with Store(db) as store:
-        assert store.claim_delivery("T1", "C1", "weekly", due)
-    assert [o.status for o in service(db, api, later).catch_up()] == ["skipped"]
+        assert store.claim_delivery("T1", "C1", "weekly", due, at.isoformat(timespec="seconds")) == "new"
+    return due
+
+
+def test_a_post_interrupted_before_slack_got_it_is_posted_at_the_next_start(db, api):
+    due = interrupted_claim(db, MONDAY)
+    outcomes = service(db, api, MONDAY + timedelta(minutes=20)).catch_up()
+    assert [(o.period, o.status) for o in outcomes] == [(due, "sent")]
+    assert len(api.calls_to("conversations.history")) == 1  # looked first: not there
+    posted = api.calls_to("chat.postMessage")
+    assert len(posted) == 1
     with Store(db) as store:
         row = store.deliveries("T1")[0]
-    assert row.status == "failed" and "interrupted" in row.error
+    assert (row.status, row.attempts, row.ts) == ("sent", 2, api.messages[0]["ts"])
+
+
+def test_a_post_interrupted_after_slack_got_it_is_found_not_posted_again(db, api):
+    due = interrupted_claim(db, MONDAY)
+    key = {"team": "T1", "channel": "C1", "cadence": "weekly", "period": due}
+    api.messages.append(
+        {
+            "channel": "C1",
+            "ts": f"{MONDAY.timestamp() + 60:.6f}",
+            "text": "Weekly digest",
+            "metadata": {"event_type": "kpibot_digest", "event_payload": key},
+        }
+    )
+    outcomes = service(db, api, MONDAY + timedelta(minutes=20)).catch_up()
+    assert [(o.period, o.status) for o in outcomes] == [(due, "sent")]
+    assert api.calls_to("chat.postMessage") == []
+    with Store(db) as store:
+        assert store.deliveries("T1")[0].ts == f"{MONDAY.timestamp() + 60:.6f}"
+
+
+@pytest.mark.parametrize("lost", ["answer after the timeout", "connection dropped"])
+def test_a_post_whose_answer_is_lost_is_not_posted_twice(db, api, lost):
+    settings = settings_for(db, api.url)
+    client = web_client(settings)
+    client.timeout = 1
+    if lost == "connection dropped":
+        api.drops.add("chat.postMessage")  # posted, then the connection closes with no answer
+    else:
+        api.delays["chat.postMessage"] = 2.5  # posted, but the answer comes after the client gave up
+    first = DigestService(settings, client, lambda: MONDAY).run("T1", "C1", "weekly")
+    assert first.status == "unconfirmed" and "no answer from Slack" in first.error
+    assert len(api.messages) == 1  # the lost answer was not retried into a second post
+    api.delays.clear()
+    api.drops.clear()
+    again = DigestService(settings, client, lambda: MONDAY + timedelta(minutes=20)).catch_up()
+    assert [o.status for o in again] == ["sent"]
+    assert len(api.messages) == 1 and len(api.calls_to("chat.postMessage")) == 1
+    message = api.calls_to("chat.postMessage")[0].body
+    metadata = (
+        message["metadata"] if isinstance(message["metadata"], dict) else json.loads(message["metadata"])
+    )
+    assert metadata == {
+        "event_type": "kpibot_digest",
+        "event_payload": {"team": "T1", "channel": "C1", "cadence": "weekly", "period": "2026-W46"},
+    }
+
+
+def test_an_unconfirmed_digest_is_never_reposted_without_reading_the_history(db, api):
+    due = interrupted_claim(db, MONDAY)
+    api.not_in.add("C1")  # history unreadable: better late than twice
+    outcomes = service(db, api, MONDAY + timedelta(minutes=20)).catch_up()
+    assert [(o.period, o.status) for o in outcomes] == [(due, "unconfirmed")]
+    assert "could not read the channel's history (not_in_channel)" in outcomes[0].error
     assert api.calls_to("chat.postMessage") == []
 
 

@@ -15,6 +15,8 @@ USED_SCOPES = {
     "files:read": "files.info and downloading a CSV shared in a DM",
     "im:history": "message.im events that carry shared files",
     "files:write": "files.getUploadURLExternal / completeUploadExternal for digest charts",
+    "channels:history": "conversations.history: is an unconfirmed digest already in a public channel?",
+    "groups:history": "conversations.history: the same in a private channel",
 }
 
 

@@ -90,6 +90,9 @@ class SlackApi:
         self.missing: set[str] = set()
         self.files: dict[str, bytes] = {}
         self.file_meta: dict[str, dict[str, Any]] = {}
+        self.messages: list[dict[str, Any]] = []  # what chat.postMessage posted, as history returns it
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer, after it has acted
+        self.drops: set[str] = set()  # methods that act, then close the connection without answering
         self.drip_seconds = 0.0
         self.downloads: list[dict[str, str]] = []
         self.triggers_used: set[str] = set()
@@ -206,6 +209,14 @@ class SlackApi:
             return 200, {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "team": "Test"}, {}
         if method == "chat.postMessage":
             ts = f"{time.time():.6f}"
+            metadata = body.get("metadata")
+            metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+            with self.lock:
+                self.messages.append(
+                    {"channel": channel, "ts": ts, "text": body.get("text"), "metadata": metadata}
+                )
+            if self.delays.get(method):
+                time.sleep(self.delays[method])
             return (
                 200,
                 {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": body.get("text")}},
@@ -222,6 +233,26 @@ class SlackApi:
                     self.triggers_used.add(trigger)
             view = body["view"] if isinstance(body["view"], dict) else json.loads(body["view"])
             return 200, {"ok": True, "view": {**view, "id": "V1", "hash": "h1"}}, {}
+        if method == "conversations.history":
+            if channel in self.not_in:
+                return 200, {"ok": False, "error": "not_in_channel"}, {}
+            oldest = float(body.get("oldest") or 0)
+            with self.lock:
+                found = [
+                    {
+                        "type": "message",
+                        "ts": m["ts"],
+                        "text": m["text"],
+                        **(
+                            {"metadata": m["metadata"]}
+                            if m["metadata"] and body.get("include_all_metadata")
+                            else {}
+                        ),
+                    }
+                    for m in self.messages
+                    if m["channel"] == channel and float(m["ts"]) >= oldest
+                ]
+            return 200, {"ok": True, "messages": found[::-1], "has_more": False}, {}
         if method == "files.info":
             meta = self.file_meta.get(body.get("file", ""))
             if meta is None:
@@ -334,6 +365,9 @@ class SlackApi:
                 with api.lock:
                     api.calls.append(Call(method, body, headers))
                 status, payload, extra = api._answer(method, body, headers)
+                if method in api.drops:
+                    self.close_connection = True
+                    return
                 self._send(status, payload, extra)
 
         return Handler
