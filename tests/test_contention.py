@@ -10,8 +10,9 @@ import time
 import pytest
 
 from bot import cli
-from kpi import store as store_module
 from kpi.errors import Busy
+from kpi.store import Store
+from kpi.store import connection as store_module
 
 from .conftest import SOCIAL, ask, load, snapshot
 
@@ -20,7 +21,7 @@ from .conftest import SOCIAL, ask, load, snapshot
 def held(db_path, monkeypatch):
     """Another process's write transaction on the database, held until released."""
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.3)
-    with store_module.Store(db_path) as s:
+    with Store(db_path) as s:
         load(s, "T1", SOCIAL)
     other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
@@ -31,7 +32,7 @@ def held(db_path, monkeypatch):
 
 
 def test_a_record_while_another_writer_holds_the_lock_is_refused_and_writes_nothing(held, db_path):
-    with store_module.Store(db_path) as s:
+    with Store(db_path) as s:
         before = snapshot(s)
         with pytest.raises(Busy, match="busy with another write .* Nothing was changed"):
             ask(s, "/kpi record likes 5 2026-11-10 network:x")
@@ -43,12 +44,12 @@ def test_a_record_while_another_writer_holds_the_lock_is_refused_and_writes_noth
 def test_a_writer_waits_for_a_short_lock(held, db_path, monkeypatch):
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 5.0)
     threading.Timer(0.3, lambda: held.execute("COMMIT")).start()
-    with store_module.Store(db_path) as s:
+    with Store(db_path) as s:
         assert ask(s, "/kpi record likes 6 2026-11-10 network:x").title.startswith("Recorded likes = 6")
 
 
 def test_reads_go_on_while_a_writer_holds_the_lock(held, db_path):
-    with store_module.Store(db_path) as s:
+    with Store(db_path) as s:
         assert ask(s, "/kpi engagements 2026-W46").lines[0].startswith("290 ")
 
 

@@ -120,9 +120,9 @@ def test_teams_are_isolated(store):
 def test_an_older_database_upgrades_in_place(tmp_path):
     from sqlite_utils import Database
 
-    from kpi import store as store_module
     from kpi.migrations import migrations
     from kpi.store import Store
+    from kpi.store import connection as store_module
 
     path = tmp_path / "old.db"
     with Store(path) as store:

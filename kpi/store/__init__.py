@@ -1,0 +1,34 @@
+"""The SQLite store: observations, team KPI definitions, goals, subscriptions and team settings.
+
+``Store`` is one connection (connection.py) with the queries of each job in a module of its own:
+observations and their derived tables, team records, digests and their ledger, and the event ids
+already handled. Every query names the team it serves.
+"""
+
+from __future__ import annotations
+
+from .connection import BUSY_SECONDS, SCHEMA_VERSION, Connection
+from .digests import Delivery, DigestRecords, Subscription
+from .events import EventLedger
+from .observations import OLD_VALUES_SQL, Agg, ObservationTables, Series, dims_key
+from .team import Definition, Goal, TeamRecords, TeamSettings
+
+
+class Store(ObservationTables, TeamRecords, DigestRecords, EventLedger, Connection):
+    """One team-scoped view of the database file, for one thread of work."""
+
+
+__all__ = [
+    "BUSY_SECONDS",
+    "OLD_VALUES_SQL",
+    "SCHEMA_VERSION",
+    "Agg",
+    "Definition",
+    "Delivery",
+    "Goal",
+    "Series",
+    "Store",
+    "Subscription",
+    "TeamSettings",
+    "dims_key",
+]
