@@ -10,6 +10,7 @@ import csv
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,16 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from .errors import ImportFailed
-from .limits import FIRST_DAY, LAST_DAY, MAX_VALUE, calendar_problem, storable, value_problem
+from .limits import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_VALUE,
+    calendar_problem,
+    storable,
+    value_problem,
+)
 from .names import dimension_value, snake
 from .store import Store
 from .writer import ObservationWriter
@@ -208,6 +218,7 @@ def _import(
     store: Store, team: str, raw: BinaryIO, name: str, skip_invalid: bool, tz: str, progress: Progress | None
 ) -> ImportSummary:
     summary = ImportSummary(name)
+    csv.field_size_limit(MAX_CELL_CHARS)  # a cell longer than this is a broken file, not data
     reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
     try:
         header_cells = next((row for row in reader if row), None)
@@ -421,7 +432,12 @@ def _check_header(header: list[str], cells: list[str], name: str) -> None:
         )
     if "metric" in header and "value" not in header:
         raise ImportFailed(f"`{name}` line 1: a `metric` column needs a `value` column.")
-    duplicates = sorted({h for h in header if header.count(h) > 1 and h})
+    if len(header) > MAX_COLUMNS:
+        raise ImportFailed(
+            f"`{name}` line 1: {len(header):,} columns; kpibot reads files of up to {MAX_COLUMNS:,} columns. "
+            "Split the file, or export fewer metrics per file."
+        )
+    duplicates = sorted(h for h, n in Counter(header).items() if n > 1 and h)
     if duplicates:
         raise ImportFailed(f"`{name}` line 1: the column `{duplicates[0]}` appears twice.")
     if any(not h for h in header):

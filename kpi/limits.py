@@ -17,6 +17,9 @@ LAST_DAY = date(2199, 12, 31)
 # A period's trend reaches eight periods back: ten years keeps it within the calendar.
 MAX_PERIOD_DAYS = 3653
 MAX_COMMAND_CHARS = 4000
+# A file's columns, and one cell's characters: far beyond any export, small enough to check fast.
+MAX_COLUMNS = 1000
+MAX_CELL_CHARS = 10_000
 MAX_FORMULA_DEPTH = 40
 MAX_FORMULA_NODES = 2000
 # Terms in a row (a + b + ... ) nest one deeper each; evaluation recurses once per level.

@@ -150,3 +150,24 @@ def test_ask_explains_each_edge_and_the_demo_console_goes_on(tmp_path):
     assert demo.stdout.count("\n> /kpi") + demo.stdout.startswith("> /kpi") == len(lines)
     assert "KPI catalog" in demo.stdout.split("> /kpi list")[1]
     assert "Traceback" not in demo.stdout + demo.stderr
+
+
+def test_a_file_with_too_many_columns_is_refused_at_its_header(data):
+    header = "date," + ",".join(f"metric_{i}" for i in range(40_000))
+    with pytest.raises(ImportFailed, match="40,001 columns; kpibot reads files of up to 1,000 columns"):
+        import_csv(
+            data,
+            "T1",
+            "wide.csv",
+            stream=io.BytesIO((header + "\n2026-11-10," + "1," * 39_999 + "1\n").encode()),
+        )
+
+
+def test_a_cell_past_the_size_limit_is_a_broken_file(data):
+    before = snapshot(data)
+    body = "date,metric,value,network\n2026-11-10,likes,1,x\n2026-11-10,likes,2," + "y" * 20_000 + "\n"
+    with pytest.raises(
+        ImportFailed, match=r"not a readable CSV file \(line 3: field larger than field limit"
+    ):
+        import_csv(data, "T1", "long.csv", stream=io.BytesIO(body.encode()))
+    assert snapshot(data) == before

@@ -35,7 +35,6 @@ class Delivery:
 class DigestRecords:
     """The store's part for subscriptions and the digest ledger."""
 
-
     def subscriptions(
         self, team: str | None = None, channel: str | None = None
     ) -> list[tuple[str, Subscription]]:

@@ -52,7 +52,6 @@ def dims_key(dims: dict[str, str]) -> str:
 class ObservationTables:
     """The store's part that reads and writes observations and their derived tables."""
 
-
     def series_for(self, team: str, metrics: Iterable[str]) -> list[Series]:
         metrics = sorted(set(metrics))
         if not metrics:

@@ -40,7 +40,6 @@ class Goal:
 class TeamRecords:
     """The store's part for team settings, KPI definitions and goals; every query names the team."""
 
-
     def settings(self, team: str) -> TeamSettings:
         row = self.conn.execute(
             "SELECT tz, currency, hourly_rate FROM team_settings WHERE team = ?", (team,)
