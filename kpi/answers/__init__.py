@@ -1,0 +1,51 @@
+"""Commands executed against the store: every `/kpi` command becomes a ``Reply``.
+
+``answer(text, ctx)`` is the single entry point of every surface. Mutating commands check the
+admins list first; every read and write names ``ctx.team``. Each command's handler lives in the
+module of its feature: kpi.py, goals.py, digests.py, setup.py, help.py.
+"""
+
+from __future__ import annotations
+
+from .. import commands as c
+from ..engine import Engine
+from ..errors import NotAllowed
+from ..reply import Reply
+from . import digests, goals, help, kpi, setup
+from .context import Context, today_for
+from .goals import cadence_words, goal_line
+from .kpi import kpi_reply, period_note
+
+
+def answer(text: str | c.Command, ctx: Context) -> Reply:
+    """Parse and run one `/kpi` command for ``ctx.team`` (a button passes its command ready-made)."""
+    command = c.parse(text) if isinstance(text, str) else text
+    if c.is_mutating(command) and not ctx.is_admin:
+        raise NotAllowed(
+            "Only this workspace's kpibot admins can change goals, subscriptions, KPI definitions, settings "
+            "and data. Ask one of them, or ask your Slack admin to add you to KPIBOT_ADMINS."
+        )
+    engine = Engine(ctx.store, ctx.team)
+    handler = _HANDLERS[type(command)]
+    return handler(command, engine, ctx)
+
+
+_HANDLERS = {
+    c.Help: help.show_help,
+    c.ListKpis: help.list_kpis,
+    c.KpiQuery: kpi.kpi_answer,
+    c.SetGoal: goals.set_goal,
+    c.ListGoals: goals.list_goals,
+    c.RemoveGoal: goals.remove_goal,
+    c.Record: setup.record_point,
+    c.Subscribe: digests.subscribe,
+    c.Unsubscribe: digests.unsubscribe,
+    c.ListSubscriptions: digests.list_subscriptions,
+    c.Report: digests.report,
+    c.Define: setup.define,
+    c.Undefine: setup.undefine,
+    c.ShowSettings: setup.show_settings,
+    c.SetSetting: setup.set_setting,
+}
+
+__all__ = ["Context", "answer", "cadence_words", "goal_line", "kpi_reply", "period_note", "today_for"]

@@ -1,0 +1,30 @@
+"""Who asks, where and when: what every handler of a `/kpi` command receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..engine import Engine
+from ..periods import today_in
+from ..store import Store
+
+
+@dataclass
+class Context:
+    """Who asks, where, and when. ``now`` is an aware datetime from the caller's clock."""
+
+    store: Store
+    team: str
+    now: datetime
+    user: str | None = None
+    channel: str | None = None
+    admins: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return not self.admins or (self.user is not None and self.user in self.admins)
+
+
+def today_for(engine: Engine, ctx: Context) -> date:
+    return today_in(engine.settings.tz, ctx.now)

@@ -1,0 +1,174 @@
+"""`/kpi goal`, `/kpi goals`, `/kpi goal remove`: goals set in chat and their status lines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .. import commands as c
+from .. import format as fmt
+from .. import goals as goal_math
+from ..catalog import Kpi
+from ..engine import Engine
+from ..errors import InvalidCommand, InvalidTarget, NotFound, UnknownKpi
+from ..limits import calendar_problem, in_calendar
+from ..names import humanise
+from ..reply import Action, Reply, Table
+from ..store import Goal
+from .context import Context, today_for
+
+
+def goal_line(s: goal_math.GoalStatus, currency: str) -> str:
+    unit = s.kpi.unit
+    target = fmt.value(s.goal.target, unit, currency)
+    if s.current.ok:
+        current = fmt.value(s.current.number, unit, currency)
+        text = f"{s.emoji} {s.status}: {current} of {target} {cadence_words(s.goal)}"
+    else:
+        # The first day of a month has no data for it yet: say so, not "no data of 3.0%".
+        when = f" this {s.goal.cadence}" if s.goal.cadence != "date" else ""
+        text = f"{s.emoji} {s.status}: no data yet{when}, target {target} {cadence_words(s.goal)}"
+    if s.forecast is not None and s.status not in ("met", "missed"):
+        text += f", forecast {fmt.value(s.forecast, unit, currency)}"
+    if s.needed_per_day is not None and s.status in ("at risk", "off track"):
+        text += f", needs {fmt.value(s.needed_per_day, unit, currency)}/day"
+    return text
+
+
+def cadence_words(goal: Goal) -> str:
+    if goal.cadence == "date":
+        return f"by {goal.deadline}"
+    return f"per {goal.cadence}"
+
+
+def set_goal(command: c.SetGoal, engine: Engine, ctx: Context) -> Reply:
+    kpi = engine.catalog.resolve(command.kpi)
+    engine.check_slice(command.filters, None)
+    today = today_for(engine, ctx)
+    target = goal_target(command.target, kpi)
+    if command.deadline:
+        try:
+            deadline = date.fromisoformat(command.deadline)
+        except ValueError:
+            raise InvalidCommand(f"`{command.deadline}` is not a date.\nUsage: `{c.USAGE['goal']}`") from None
+        if deadline < today:
+            raise InvalidTarget(f"The deadline {command.deadline} has passed; pick a date from today on.")
+        if not in_calendar(deadline):
+            raise InvalidTarget(calendar_problem(command.deadline) + "; pick an earlier deadline.")
+    goal, replaced = engine.store.set_goal(
+        ctx.team,
+        kpi.name,
+        target,
+        command.cadence,
+        command.deadline,
+        today.isoformat(),
+        command.filters,
+        ctx.user,
+    )
+    status = goal_math.evaluate(engine, goal, kpi, today)
+    scope = "".join(f" · {d}: {v}" for d, v in goal.filters.items())
+    verb = "replaced" if replaced else "set"
+    target_text = fmt.value(target, kpi.unit, engine.settings.currency)
+    return Reply(
+        f"Goal #{goal.id} {verb}: {humanise(kpi.name)} {target_text} {cadence_words(goal)}{scope}",
+        [f"Now: {goal_line(status, engine.settings.currency)}"],
+        notes=["`/kpi goals` shows every goal with its status."],
+        actions=[
+            Action("Edit", "goal_modal", kpi.name),
+            Action(f"Remove #{goal.id}", "remove_goal", str(goal.id), "danger"),
+        ],
+        public=True,
+        kind="goal_set",
+        actor=ctx.user,
+        data=status,
+    )
+
+
+def goal_target(target: c.Target, kpi: Kpi) -> float:
+    """The target in the KPI's own scale: percents are stored as fractions (4.5% -> 0.045)."""
+    if kpi.unit == "percent":
+        return target.number / 100
+    if target.percent:
+        raise InvalidTarget(
+            f"`{kpi.name}` is a {kpi.unit}, so its target is a number, not a percentage (`{target.text}`)."
+        )
+    return target.number
+
+
+def goal_statuses(engine: Engine, today: date) -> list[tuple[Goal, goal_math.GoalStatus | None]]:
+    out = []
+    for goal in engine.store.goals(engine.team):
+        try:
+            kpi = engine.catalog.resolve(goal.kpi)
+        except UnknownKpi:
+            out.append((goal, None))
+            continue
+        out.append((goal, goal_math.evaluate(engine, goal, kpi, today)))
+    return out
+
+
+def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
+    today = today_for(engine, ctx)
+    statuses = goal_statuses(engine, today)
+    if not statuses:
+        return Reply(
+            "No goals yet",
+            ["Set one with `/kpi goal engagement 4.5% per month`."],
+            actions=[Action("Set goal", "goal_modal", "")],
+            kind="goals",
+        )
+    currency = engine.settings.currency
+    rows, actions = [], []
+    for goal, s in statuses:
+        scope = "".join(f" {d}:{v}" for d, v in goal.filters.items())
+        if s is None:
+            rows.append([f"#{goal.id}", goal.kpi + scope, "—", "—", "—", "KPI retired"])
+            continue
+        unit = s.kpi.unit
+        progress = f"{s.progress * 100:.0f}%" if s.progress is not None else "—"
+        rows.append(
+            [
+                f"#{goal.id}",
+                f"{s.kpi.name}{scope}",
+                f"{fmt.value(goal.target, unit, currency)} {cadence_words(goal)}",
+                fmt.value(s.current.number, unit, currency, missing=s.current.missing or "no data"),
+                progress,
+                f"{s.emoji} {s.status}",
+            ]
+        )
+        actions.append(Action(f"Edit #{goal.id}", "goal_modal", s.kpi.name))
+        actions.append(Action(f"Remove #{goal.id}", "remove_goal", str(goal.id), "danger"))
+    counts: dict[str, int] = {}
+    for _, s in statuses:
+        key = s.status if s else "retired"
+        counts[key] = counts.get(key, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    return Reply(
+        f"Goals · {today.strftime('%b %-d, %Y')}",
+        [summary],
+        table=Table(
+            ["#", "KPI", "target", "so far", "progress", "status"],
+            rows,
+            numeric=[False, False, True, True, True, False],
+        ),
+        notes=[
+            "Status compares a forecast to the period's end with the target: on track, at risk (within 10%), off track."
+        ],
+        actions=actions,
+        kind="goals",
+        data=statuses,
+    )
+
+
+def remove_goal(command: c.RemoveGoal, engine: Engine, ctx: Context) -> Reply:
+    goal = engine.store.goal(ctx.team, command.goal_id)
+    if goal is None or not engine.store.remove_goal(ctx.team, command.goal_id):
+        raise NotFound(
+            f"There is no goal #{command.goal_id}. `/kpi goals` lists the goals and their numbers."
+        )
+    return Reply(
+        f"Goal #{goal.id} removed",
+        [f"{goal.kpi} {cadence_words(goal)} is no longer tracked."],
+        public=True,
+        kind="goal_removed",
+        actor=ctx.user,
+    )
