@@ -34,8 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from kpi.commands import query_json
-from kpi.reply import Action, Reply, Table
+from kpi import Action, Reply, Table, query_json
 
 from .text import TONE_EMOJI, escape, table_lines
 

@@ -19,8 +19,7 @@ import math
 import threading
 from typing import Any
 
-from kpi.digest import Digest
-from kpi.names import humanise
+from kpi import Digest, humanise
 
 MAX_LINES = 6
 MAX_PERIOD_LABELS = 8

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kpi.errors import KpiError
+from kpi import KpiError
 
 from .config import Settings
 
@@ -122,8 +122,7 @@ def _now(text: str | None, option: str = "--now") -> datetime:
 def _answer_line(
     text: str, team: str, settings: Settings, db: str, *, channel: str, user: str, now: datetime | None = None
 ) -> tuple[str, bool]:
-    from kpi.answers import Context, answer
-    from kpi.store import Store
+    from kpi import Context, Store, answer
 
     from .console import render
 
@@ -152,9 +151,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import timedelta
 
-    from kpi import demo
-    from kpi.periods import today_in
-    from kpi.store import Store
+    from kpi import Store, demo, today_in
 
     team = args.team or settings.team
     now = _now(args.now)
@@ -207,8 +204,7 @@ def _console(db: str, team: str, settings: Settings, tty: bool, now: datetime | 
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from kpi.importer import import_csv
-    from kpi.store import Store
+    from kpi import Store, import_csv
 
     team = args.team or settings.team
     failed = False
@@ -255,7 +251,7 @@ def _moment(text: str | None, tz: str) -> datetime:
     """--at: a date-time, or a date meaning its end in the subscription's zone ``tz``."""
     from datetime import date, time
 
-    from kpi.periods import zone
+    from kpi import zone
 
     if text and len(text) == 10:
         try:
@@ -266,8 +262,7 @@ def _moment(text: str | None, tz: str) -> datetime:
 
 
 def _digest(args: argparse.Namespace, settings: Settings) -> int:
-    from kpi.schedule import last_run
-    from kpi.store import Store
+    from kpi import Store, last_run
 
     from .delivery import DigestCache, deliver, preview, web_client
     from .templating import environment
@@ -305,7 +300,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from kpi.store import Store
+    from kpi import Store
 
     from . import logs
     from .app import build_app

@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpi.errors import KpiError
-from kpi.periods import zone
+from kpi import KpiError, zone
 
 
 class ConfigError(KpiError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from kpi.reply import Reply
+from kpi import Reply
 
 from .text import pad, table_lines
 

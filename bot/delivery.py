@@ -26,11 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
-from kpi.digest import Digest, build_digest
-from kpi.engine import Engine
-from kpi.periods import Period, zone
-from kpi.schedule import period_of_run
-from kpi.store import Store, Subscription
+from kpi import Digest, Engine, Period, Store, Subscription, build_digest, period_of_run, zone
 
 from .config import Settings
 from .digests import digest_message

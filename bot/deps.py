@@ -17,9 +17,7 @@ from datetime import UTC, datetime
 from jinja2 import Environment
 from slack_sdk.errors import SlackApiError
 
-from kpi.answers import Context
-from kpi.errors import KpiError
-from kpi.store import Store
+from kpi import Context, KpiError, Store
 
 from .config import Settings
 from .templating import environment

@@ -7,8 +7,7 @@ from typing import Any
 from jinja2 import Environment
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from kpi.answers import period_note
-from kpi.digest import Digest
+from kpi import Digest, period_note
 
 from .blocks import MAX_BLOCKS, MAX_TEXT
 from .templating import render_parts

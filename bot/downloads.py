@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from kpi.errors import KpiError
+from kpi import KpiError
 
 log = logging.getLogger("kpibot.slack")
 

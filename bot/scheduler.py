@@ -20,9 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
-from kpi.periods import zone
-from kpi.schedule import last_run, period_of_run
-from kpi.store import Store, Subscription
+from kpi import Store, Subscription, last_run, period_of_run, zone
 
 from .config import Settings
 from .delivery import DigestCache, Outcome, deliver

@@ -13,10 +13,8 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from kpi import Digest, goal_line, humanise
 from kpi import format as fmt
-from kpi.answers import goal_line
-from kpi.digest import Digest
-from kpi.names import humanise
 
 from .text import TONE_EMOJI, escape
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from kpi.reply import Table
+from kpi import Table
 
 TONE_EMOJI = {"good": "🟢", "bad": "🔴", "flat": "⚪"}
 

@@ -1,13 +1,17 @@
 """The kpibot domain: metric store, KPI catalog and formulas, periods, goals, digests' data.
 
-No Slack, Jinja or scheduler here: the console, the Slack app and the scheduler all call these.
+No Slack, Jinja or scheduler here: the console, the Slack app and the scheduler all call these, and
+import them from here only (``from kpi import ...``), so this is the whole API the surfaces use.
 """
 
-from .answers import Context, answer, kpi_reply
+from . import format
+from .answers import Context, answer, goal_line, kpi_reply, period_note
 from .catalog import Catalog, Kpi
-from .commands import parse
+from .commands import USAGE, Report, parse, query_from_json, query_json
+from .digest import HEADLINE, Digest, build_digest
 from .engine import Engine, Value
 from .errors import (
+    Busy,
     ImportFailed,
     InvalidCommand,
     InvalidFilter,
@@ -20,15 +24,21 @@ from .errors import (
     UnknownKpi,
 )
 from .importer import ImportSummary, import_csv
-from .periods import Period, parse_period
+from .names import humanise
+from .periods import Period, parse_period, today_in, zone
 from .query import KpiAnswer, compute_kpi
 from .reply import Action, Reply, Table
-from .store import Store
+from .schedule import last_run, next_run, period_of_run
+from .store import Store, Subscription
 
 __all__ = [
+    "HEADLINE",
+    "USAGE",
     "Action",
+    "Busy",
     "Catalog",
     "Context",
+    "Digest",
     "Engine",
     "ImportFailed",
     "ImportSummary",
@@ -44,14 +54,28 @@ __all__ = [
     "NotFound",
     "Period",
     "Reply",
+    "Report",
     "Store",
+    "Subscription",
     "Table",
     "UnknownKpi",
     "Value",
     "answer",
+    "build_digest",
     "compute_kpi",
+    "format",
+    "goal_line",
+    "humanise",
     "import_csv",
     "kpi_reply",
+    "last_run",
+    "next_run",
     "parse",
     "parse_period",
+    "period_note",
+    "period_of_run",
+    "query_from_json",
+    "query_json",
+    "today_in",
+    "zone",
 ]

@@ -77,3 +77,21 @@ def test_the_import_graph_counts_imports_inside_functions():
     assert "kpi.digest" in graph["kpi.answers.digests"]  # the answers run digests
     assert not {m for m in graph["kpi.digest"] if m.startswith("kpi.answers")}  # digests use kpi.query
     assert "bot.templating" in graph["bot.console"]  # a lazy import counts as an import
+
+
+def test_the_surfaces_use_the_domain_through_its_package_api():
+    """bot/ imports `from kpi import ...` only: kpi/__init__.py is the API, the rest may move."""
+    offenders = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and (node.module or "").startswith("kpi.")
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}: from {node.module}")
+            if isinstance(node, ast.Import):
+                offenders += [
+                    f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("kpi.")
+                ]
+    assert offenders == []

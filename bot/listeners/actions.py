@@ -8,9 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from kpi.answers import answer
-from kpi.commands import query_from_json
-from kpi.engine import Engine
+from kpi import Engine, answer, query_from_json
 
 from ..blocks import goal_modal, message
 from ..deps import Deps

@@ -8,10 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from kpi.answers import answer
-from kpi.commands import USAGE, Report, parse
-from kpi.errors import InvalidCommand, KpiError
-from kpi.periods import parse_period, today_in
+from kpi import USAGE, InvalidCommand, KpiError, Report, answer, parse, parse_period, today_in
 
 from ..blocks import error_message, message
 from ..delivery import post

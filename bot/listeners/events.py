@@ -7,8 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from kpi.errors import ImportFailed, KpiError, NotAllowed
-from kpi.importer import import_csv
+from kpi import ImportFailed, KpiError, NotAllowed, import_csv
 
 from ..deps import Deps, user_message
 from ..downloads import download, file_info

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from kpi.answers import answer
-from kpi.digest import HEADLINE
-from kpi.engine import Engine
-from kpi.errors import KpiError
-from kpi.names import humanise
-from kpi.periods import parse_period, today_in
-from kpi.query import compute_kpi
-from kpi.store import Store
+from kpi import HEADLINE, Engine, KpiError, Store, answer, compute_kpi, humanise, parse_period, today_in
 
 from ..blocks import home_view
 from ..deps import Deps

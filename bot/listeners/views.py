@@ -9,8 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from kpi.answers import answer
-from kpi.errors import InvalidCommand, InvalidFilter, InvalidPeriod, InvalidTarget, KpiError
+from kpi import InvalidCommand, InvalidFilter, InvalidPeriod, InvalidTarget, KpiError, answer
 
 from ..blocks import GOAL_CALLBACK, message
 from ..deps import Deps, user_message
