@@ -43,9 +43,15 @@ def test_a_record_while_another_writer_holds_the_lock_is_refused_and_writes_noth
 
 def test_a_writer_waits_for_a_short_lock(held, db_path, monkeypatch):
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 5.0)
-    threading.Timer(0.3, lambda: held.execute("COMMIT")).start()
+    def release() -> None:  # a sleeping thread, not threading.Timer: libfaketime stalls timed waits
+        time.sleep(0.3)
+        held.execute("COMMIT")
+
+    releaser = threading.Thread(target=release)
+    releaser.start()
     with Store(db_path) as s:
         assert ask(s, "/kpi record likes 6 2026-11-10 network:x").title.startswith("Recorded likes = 6")
+    releaser.join()
 
 
 def test_reads_go_on_while_a_writer_holds_the_lock(held, db_path):
