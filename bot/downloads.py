@@ -28,7 +28,8 @@ log = logging.getLogger("kpibot.slack")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 DOWNLOAD_SECONDS = 60.0
 MAX_CONCURRENT = 2
-SLACK_FILES = "https://files.slack.com"
+# Each Slack API host and the origin its files are served from (GovSlack has its own).
+FILE_ORIGINS = {"slack.com": "https://files.slack.com", "slack-gov.com": "https://files.slack-gov.com"}
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
@@ -49,11 +50,13 @@ def origin(url: str) -> tuple[str, str, int] | None:
 
 
 def allowed_origins(api_url: str) -> set[tuple[str, str, int]]:
-    """Slack's file origin, and the API's own origin when SLACK_API_URL is not Slack's (a stand-in)."""
-    allowed = {origin(SLACK_FILES)}
+    """Slack's file origin (GovSlack's for its API), or the API's own origin when SLACK_API_URL is
+    neither (a stand-in serving both)."""
     api = origin(api_url)
-    if api is not None and api[1] != "slack.com":
-        allowed.add(api)
+    if api is None:
+        return {o for o in [origin(FILE_ORIGINS["slack.com"])] if o is not None}
+    files = FILE_ORIGINS.get(api[1])
+    allowed = {origin(files)} if files else {origin(FILE_ORIGINS["slack.com"]), api}
     return {o for o in allowed if o is not None}
 
 

@@ -147,5 +147,6 @@ def test_only_slacks_file_origin_and_a_stand_in_api_are_allowed():
         ("https", "files.slack.com", 443),
         ("http", "127.0.0.1", 8123),
     }
+    assert downloads.allowed_origins("https://slack-gov.com/api/") == {("https", "files.slack-gov.com", 443)}
     assert downloads.origin("https://files.slack.com:444/x") == ("https", "files.slack.com", 444)
     assert downloads.origin("file:///etc/passwd") is None
