@@ -182,16 +182,29 @@ def post(
     return ts
 
 
+HISTORY_PAGES = 10
+
+
 def find_posted(client: WebClient, key: dict[str, str], since: datetime) -> str | None:
-    """The ts of the digest with this key among the channel's messages since ``since``, if any."""
-    response = client.conversations_history(
-        channel=key["channel"], oldest=f"{since.timestamp():.6f}", limit=200, include_all_metadata=True
-    )
-    for message in response.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == METADATA_TYPE and metadata.get("event_payload") == key:
-            return message.get("ts")
-    return None
+    """The ts of the digest with this key among the channel's messages since ``since``, if any:
+    up to ten pages of 200, following Slack's cursor, so a busy channel does not hide it."""
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        response = client.conversations_history(
+            channel=key["channel"],
+            oldest=f"{since.timestamp():.6f}",
+            limit=200,
+            include_all_metadata=True,
+            **({"cursor": cursor} if cursor else {}),
+        )
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_TYPE and metadata.get("event_payload") == key:
+                return message.get("ts")
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    raise RuntimeError(f"more than {HISTORY_PAGES * 200} messages since the digest was due")
 
 
 def deliver(

@@ -43,6 +43,7 @@ def test_a_record_while_another_writer_holds_the_lock_is_refused_and_writes_noth
 
 def test_a_writer_waits_for_a_short_lock(held, db_path, monkeypatch):
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 5.0)
+
     def release() -> None:  # a sleeping thread, not threading.Timer: libfaketime stalls timed waits
         time.sleep(0.3)
         held.execute("COMMIT")

@@ -272,6 +272,28 @@ def test_a_post_whose_answer_is_lost_is_not_posted_twice(db, api, lost):
     }
 
 
+def test_an_unconfirmed_digest_is_found_behind_pages_of_newer_messages(db, api):
+    due = interrupted_claim(db, MONDAY)
+    key = {"team": "T1", "channel": "C1", "cadence": "weekly", "period": due}
+    posted = MONDAY.timestamp() + 60
+    api.messages.append(
+        {
+            "channel": "C1",
+            "ts": f"{posted:.6f}",
+            "text": "Weekly digest",
+            "metadata": {"event_type": "kpibot_digest", "event_payload": key},
+        }
+    )
+    api.messages += [
+        {"channel": "C1", "ts": f"{posted + i:.6f}", "text": f"chat {i}", "metadata": None}
+        for i in range(1, 451)
+    ]
+    outcomes = service(db, api, MONDAY + timedelta(minutes=20)).catch_up()
+    assert [(o.period, o.status) for o in outcomes] == [(due, "sent")]
+    assert len(api.calls_to("conversations.history")) == 3  # 200 + 200 + 51, newest first
+    assert api.calls_to("chat.postMessage") == []
+
+
 def test_an_unconfirmed_digest_is_never_reposted_without_reading_the_history(db, api):
     due = interrupted_claim(db, MONDAY)
     api.not_in.add("C1")  # history unreadable: better late than twice

@@ -252,7 +252,15 @@ class SlackApi:
                     for m in self.messages
                     if m["channel"] == channel and float(m["ts"]) >= oldest
                 ]
-            return 200, {"ok": True, "messages": found[::-1], "has_more": False}, {}
+            newest_first = found[::-1]
+            start = int(body.get("cursor") or 0)
+            size = int(body.get("limit") or 100)
+            page = newest_first[start : start + size]
+            more = start + size < len(newest_first)
+            answer = {"ok": True, "messages": page, "has_more": more}
+            if more:
+                answer["response_metadata"] = {"next_cursor": str(start + size)}
+            return 200, answer, {}
         if method == "files.info":
             meta = self.file_meta.get(body.get("file", ""))
             if meta is None:
