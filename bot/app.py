@@ -47,7 +47,8 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             with deps.store() as store:
-                if not store.first_sighting(context.team_id or body.get("team_id") or "", event_id):
+                team = context.team_id or body.get("team_id") or ""
+                if not store.first_sighting(team, event_id, now=deps.clock().isoformat(timespec="seconds")):
                     log.info("event %s already handled; ignoring the redelivery", event_id)
                     return BoltResponse(status=200, body="")
         return next()

@@ -166,9 +166,11 @@ def _seed(store: Store, team: str, yesterday: date) -> None:
     """Settings and goals a real team would have set, so `/kpi goals` has something to show."""
     store.update_settings(team, tz="Europe/Paris", currency="EUR", hourly_rate=45.0)
     deadline = parse_period("this quarter", yesterday).full_end().isoformat()
-    start = yesterday.isoformat()
-    store.set_goal(team, "engagement_rate", 0.03, "month", None, start, {}, "demo")
-    store.set_goal(team, "leads", 7_000, "month", None, start, {}, "demo")
-    store.set_goal(team, "followers", 4_150_000, "date", deadline, start, {}, "demo")
-    store.set_goal(team, "cost_per_lead", 4.6, "quarter", None, start, {}, "demo")
-    store.set_goal(team, "engagement_rate", 0.045, "week", None, start, {"network": "instagram"}, "demo")
+    start = yesterday.isoformat()  # also when they were set: the demo's own clock, not the machine's
+    store.set_goal(team, "engagement_rate", 0.03, "month", None, start, {}, "demo", now=start)
+    store.set_goal(team, "leads", 7_000, "month", None, start, {}, "demo", now=start)
+    store.set_goal(team, "followers", 4_150_000, "date", deadline, start, {}, "demo", now=start)
+    store.set_goal(team, "cost_per_lead", 4.6, "quarter", None, start, {}, "demo", now=start)
+    store.set_goal(
+        team, "engagement_rate", 0.045, "week", None, start, {"network": "instagram"}, "demo", now=start
+    )

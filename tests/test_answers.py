@@ -228,3 +228,14 @@ def test_every_metric_with_data_is_a_kpi(data):
     assert "`spend` (sum(spend))" in listing.notes[-1] and "spend" not in [r[0] for r in listing.table.rows]
     with pytest.raises(UnknownKpi):
         ask(data, "/kpi spend 2026-W46", team="T2")  # another workspace has no such metric
+
+
+def test_writes_are_stamped_with_the_callers_clock(data):
+    ask(data, "/kpi goal engagement 4.5% per week")
+    ask(data, "/kpi define save_rate = sum(saves) / sum(impressions) as percent")
+    ask(data, '/kpi subscribe weekly at "mon 09:00"')
+    stamps = {
+        table: data.conn.execute(f"SELECT created_at FROM {table} WHERE team = 'T1'").fetchone()[0]
+        for table in ("goals", "definitions", "subscriptions")
+    }
+    assert stamps == dict.fromkeys(stamps, "2026-11-18T10:00:00+00:00")

@@ -27,7 +27,7 @@ def engine(store):
 
 def status(engine, kpi, target, cadence="month", deadline=None, window=None, filters=None):
     goal, _ = engine.store.set_goal(
-        "T1", kpi, target, cadence, deadline, TODAY.isoformat(), filters or {}, "U1"
+        "T1", kpi, target, cadence, deadline, TODAY.isoformat(), filters or {}, "U1", now=NOW.isoformat()
     )
     return goals.evaluate(engine, goal, engine.catalog.resolve(kpi), TODAY, window)
 
@@ -81,7 +81,7 @@ def test_first_day_of_a_period_forecasts_from_the_recent_pace(store):
     )
     engine = Engine(store, "T1")
     # Monday Nov 16: nothing done this week yet, 7 days left at 5 a day.
-    goal, _ = store.set_goal("T1", "leads", 30, "week", None, "2026-11-16", {}, "U1")
+    goal, _ = store.set_goal("T1", "leads", 30, "week", None, "2026-11-16", {}, "U1", now=NOW.isoformat())
     s = goals.evaluate(engine, goal, engine.catalog.resolve("leads"), date(2026, 11, 16))
     assert s.current.missing == "no data"
     assert s.forecast == pytest.approx(35)
@@ -90,7 +90,9 @@ def test_first_day_of_a_period_forecasts_from_the_recent_pace(store):
 
 def test_no_data_at_all(store):
     engine = Engine(store, "T1")
-    goal, _ = store.set_goal("T1", "leads", 30, "week", None, TODAY.isoformat(), {}, "U1")
+    goal, _ = store.set_goal(
+        "T1", "leads", 30, "week", None, TODAY.isoformat(), {}, "U1", now=NOW.isoformat()
+    )
     assert goals.evaluate(engine, goal, engine.catalog.resolve("leads"), TODAY).status == "no data"
 
 
@@ -101,7 +103,9 @@ def test_first_of_the_month_says_the_month_has_no_data_yet(store):
     rows = "".join(f"{date(2026, 12, 1) - timedelta(days=i)},24,1000\n" for i in range(1, 29))
     load(store, "T1", "date,likes,impressions\n" + rows)
     engine = Engine(store, "T1")
-    goal, _ = store.set_goal("T1", "engagement_rate", 0.03, "month", None, "2026-11-20", {}, "U1")
+    goal, _ = store.set_goal(
+        "T1", "engagement_rate", 0.03, "month", None, "2026-11-20", {}, "U1", now=NOW.isoformat()
+    )
     s = goals.evaluate(engine, goal, engine.catalog.resolve("engagement_rate"), date(2026, 12, 1))
     assert (s.status, s.forecast) == ("off track", pytest.approx(0.024))
     assert goal_line(s, "USD") == "🔴 off track: no data yet this month, target 3.0% per month, forecast 2.4%"

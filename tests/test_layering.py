@@ -95,3 +95,17 @@ def test_the_surfaces_use_the_domain_through_its_package_api():
                     f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("kpi.")
                 ]
     assert offenders == []
+
+
+def test_the_domain_reads_no_clock_of_its_own():
+    """kpi/ is given "now" by its caller, so every test can set the day: no clock calls in it."""
+    import re
+
+    clock = re.compile(r"(datetime|date)\.(now|today|utcnow)\(|time\.time\(\)")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "kpi").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if clock.search(line)
+    ]
+    assert offenders == []

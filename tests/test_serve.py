@@ -186,7 +186,9 @@ def test_a_huge_retry_after_during_catch_up_never_holds_start_up(tmp_path):
     day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[due.weekday()]
     with Store(tmp_path / "kpibot.db") as store:
         load(store, "T1", SOCIAL)
-        store.subscribe("T1", "C1", "weekly", [], day, due.strftime("%H:%M"), "UTC", "U1")
+        store.subscribe(
+            "T1", "C1", "weekly", [], day, due.strftime("%H:%M"), "UTC", "U1", now=due.isoformat()
+        )
     with SlackApi() as api:
         api.fail("chat.postMessage", status=429, retry_after=3600)
         port = free_port()

@@ -22,6 +22,11 @@ class Context:
     admins: frozenset[str] = frozenset()
 
     @property
+    def stamp(self) -> str:
+        """``now`` as the ISO text the store records writes with."""
+        return self.now.isoformat(timespec="seconds")
+
+    @property
     def is_admin(self) -> bool:
         return not self.admins or (self.user is not None and self.user in self.admins)
 

@@ -37,7 +37,7 @@ def subscribe(command: c.Subscribe, engine: Engine, ctx: Context) -> Reply:
     tz = command.tz or engine.settings.tz
     zone(tz)
     sub, replaced = engine.store.subscribe(
-        ctx.team, ctx.channel, command.cadence, kpis, command.day, command.time, tz, ctx.user
+        ctx.team, ctx.channel, command.cadence, kpis, command.day, command.time, tz, ctx.user, now=ctx.stamp
     )
     what = ", ".join(kpis) if kpis else "the team's goal KPIs and the headline KPIs"
     verb = "updated" if replaced else "on"

@@ -63,6 +63,7 @@ def set_goal(command: c.SetGoal, engine: Engine, ctx: Context) -> Reply:
         today.isoformat(),
         command.filters,
         ctx.user,
+        now=ctx.stamp,
     )
     status = goal_math.evaluate(engine, goal, kpi, today)
     scope = "".join(f" · {d}: {v}" for d, v in goal.filters.items())

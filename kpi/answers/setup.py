@@ -47,7 +47,9 @@ def define(command: c.Define, engine: Engine, ctx: Context) -> Reply:
     kpi = Catalog(definitions).compiled(command.name)
     overrides = command.name in engine.catalog.kpis and engine.catalog.kpis[command.name].builtin
     engine.store.define(
-        ctx.team, Definition(command.name, command.formula, command.unit, command.better, ctx.user)
+        ctx.team,
+        Definition(command.name, command.formula, command.unit, command.better, ctx.user),
+        now=ctx.stamp,
     )
     known = set(engine.store.metrics(ctx.team))
     missing = [m for m in kpi.metrics if m not in known]

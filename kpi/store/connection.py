@@ -11,7 +11,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import Busy
@@ -23,10 +22,6 @@ BUSY_SECONDS = 10.0
 _savepoints = itertools.count()
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Connection:

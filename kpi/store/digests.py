@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .connection import _now
-
 
 @dataclass(frozen=True)
 class Subscription:
@@ -65,7 +63,10 @@ class DigestRecords:
         time: str,
         tz: str,
         created_by: str | None,
+        *,
+        now: str,
     ) -> tuple[Subscription, bool]:
+        """Create or replace the channel's subscription; ``now`` (the caller's clock, ISO) is kept."""
         with self.atomic():
             existed = self.conn.execute(
                 "SELECT 1 FROM subscriptions WHERE team = ? AND channel = ? AND cadence = ?",
@@ -76,7 +77,7 @@ class DigestRecords:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, channel, cadence) DO UPDATE SET "
                 "kpis = excluded.kpis, day = excluded.day, time = excluded.time, tz = excluded.tz, "
                 "created_by = excluded.created_by, created_at = excluded.created_at",
-                (team, channel, cadence, json.dumps(kpis), day, time, tz, created_by, _now()),
+                (team, channel, cadence, json.dumps(kpis), day, time, tz, created_by, now),
             )
         sub = next(s for _, s in self.subscriptions(team, channel) if s.cadence == cadence)
         return sub, existed is not None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .connection import _now
-
 
 @dataclass(frozen=True)
 class TeamSettings:
@@ -73,7 +71,8 @@ class TeamRecords:
         )
         return {r[0]: Definition(*r) for r in rows}
 
-    def define(self, team: str, definition: Definition) -> None:
+    def define(self, team: str, definition: Definition, *, now: str) -> None:
+        """Add or replace a team KPI; ``now`` (the caller's clock, ISO) is kept as when."""
         with self.atomic():
             self.conn.execute(
                 "INSERT INTO definitions (team, name, formula, unit, better, created_by, created_at) "
@@ -87,7 +86,7 @@ class TeamRecords:
                     definition.unit,
                     definition.better,
                     definition.created_by,
-                    _now(),
+                    now,
                 ),
             )
 
@@ -119,6 +118,8 @@ class TeamRecords:
         start: str,
         filters: dict[str, str],
         created_by: str | None,
+        *,
+        now: str,
     ) -> tuple[Goal, bool]:
         """Create the goal, or replace the team's goal on the same KPI and filters; True when replaced."""
         key = json.dumps(dict(sorted(filters.items())))
@@ -130,14 +131,14 @@ class TeamRecords:
                 self.conn.execute(
                     "UPDATE goals SET target = ?, cadence = ?, deadline = ?, start = ?, created_by = ?, "
                     "created_at = ? WHERE id = ? AND team = ?",
-                    (target, cadence, deadline, start, created_by, _now(), row[0], team),
+                    (target, cadence, deadline, start, created_by, now, row[0], team),
                 )
                 goal_id = row[0]
             else:
                 goal_id = self.conn.execute(
                     "INSERT INTO goals (team, kpi, target, cadence, deadline, start, filters, created_by, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (team, kpi, target, cadence, deadline, start, key, created_by, _now()),
+                    (team, kpi, target, cadence, deadline, start, key, created_by, now),
                 ).lastrowid
         goal = self.goal(team, goal_id)
         assert goal is not None
