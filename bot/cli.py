@@ -222,14 +222,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                     from rich.progress import Progress
 
                     with Progress(transient=True) as bar:
-                        task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
+                        tasks = {
+                            "reading": bar.add_task(f"Checking {path.name}", total=path.stat().st_size),
+                            "writing": bar.add_task(f"Writing {path.name}", total=None),
+                        }
                         summary = import_csv(
                             store,
                             team,
                             path,
                             skip_invalid=args.skip_invalid,
                             tz=tz,
-                            progress=lambda done, t=task: bar.update(t, completed=done),
+                            progress=lambda stage, done, total, tasks=tasks: bar.update(
+                                tasks[stage], completed=done, total=total
+                            ),
                         )
                 else:
                     summary = import_csv(store, team, path, skip_invalid=args.skip_invalid, tz=tz)

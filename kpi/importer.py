@@ -1,7 +1,8 @@
-"""CSV import: long and wide layouts, validated row by row, streamed in chunks, one transaction a file.
+"""CSV import: long and wide layouts, validated row by row, staged in chunks, then merged.
 
-Memory stays flat whatever the file's size: rows are parsed and written in chunks, and only the
-current chunk, the series ids and at most ``MAX_PROBLEMS`` problem lines are held.
+Memory stays flat whatever the file's size: rows are parsed and staged in chunks (staging.py), and
+only the current chunk, the series keys and at most ``MAX_PROBLEMS`` problem lines are held. Nothing
+reaches the store until every row has passed, and then each chunk is one short transaction.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from .limits import (
     value_problem,
 )
 from .names import dimension_value, snake
+from .staging import Staging
 from .store import Store
-from .writer import ObservationWriter
 
 CHUNK_ROWS = 50_000
 SAMPLE_ROWS = 1_000
@@ -89,7 +90,9 @@ BASE_METRICS = {
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 
-Progress = Callable[[int], None]
+# Called with a stage ("reading" or "writing"), the work done and the work in all: bytes of
+# the file while reading, chunks while writing.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -203,7 +206,7 @@ def import_csv(
     """Import one CSV file (or ``stream``, named ``source``) for ``team``.
 
     All or nothing unless ``skip_invalid``: with any bad row nothing is written and ``ImportFailed``
-    lists each bad row. ``progress`` is called with the bytes read so far after each chunk.
+    lists each bad row. ``progress`` hears of each chunk read and each chunk written.
     """
     name = Path(source).name if stream is None else str(source)
     raw = stream if stream is not None else open(source, "rb")  # noqa: SIM115
@@ -237,9 +240,8 @@ def _import(
                     break
         layout = _Layout.detect(header, sample)
         summary.layout = layout.kind
-        with store.atomic():
-            observations = ObservationWriter(store, team)
-            writer = _Chunks(observations, progress, raw)
+        with Staging(store) as staging:
+            writer = _Chunks(staging, progress, raw)
             dates = _Dates(tz)
             rows = _RowReader(layout, len(header), dates, writer, summary)
             for line, cells in sample:
@@ -248,8 +250,14 @@ def _import(
             writer.flush()
             if summary.rejected and not skip_invalid:
                 raise _Rollback
-            summary.inserted, summary.replaced = observations.finish()
-            summary.unchanged = observations.unchanged
+            merged = staging.merge(
+                store, team, (lambda done, total: progress("writing", done, total)) if progress else None
+            )
+            summary.inserted, summary.replaced, summary.unchanged = (
+                merged.inserted,
+                merged.replaced,
+                merged.unchanged,
+            )
     except UnicodeDecodeError:
         raise ImportFailed(
             f"`{name}` is not UTF-8 text (line {reader.line_num + 1}). Export or save it as CSV UTF-8 and import again."
@@ -262,17 +270,16 @@ def _import(
             "imported. Fix them, or import with --skip-invalid to keep the valid rows.",
             _listing(summary),
         ) from None
-    if progress:
-        progress(raw.tell())
     return summary
 
 
 class _Chunks:
-    """Buffers rows and hands them to the ``ObservationWriter`` a chunk at a time."""
+    """Buffers validated rows and stages them a chunk at a time."""
 
-    def __init__(self, writer: ObservationWriter, progress: Progress | None, raw: BinaryIO) -> None:
-        self.writer, self.progress, self.raw = writer, progress, raw
-        self.series = writer.series
+    def __init__(self, staging: Staging, progress: Progress | None, raw: BinaryIO) -> None:
+        self.staging, self.progress, self.raw = staging, progress, raw
+        self.series = staging.series
+        self.size = _size(raw)
         self.batch: list[tuple[int, str, float]] = []
         self.additions: list[tuple[int, str, float]] = []
         self.bucketed: set[tuple[int, str]] = set()
@@ -287,11 +294,18 @@ class _Chunks:
             self.batch.append(row)
 
     def flush(self) -> None:
-        self.writer.replace(self.batch)
-        self.writer.add(self.additions)
+        self.staging.add(self.batch, self.additions)
         self.batch, self.additions = [], []
         if self.progress:
-            self.progress(self.raw.tell())
+            self.progress("reading", self.raw.tell(), self.size)
+
+
+def _size(raw: BinaryIO) -> int:
+    """The stream's length in bytes, for progress, without reading it."""
+    position = raw.tell()
+    size = raw.seek(0, io.SEEK_END)
+    raw.seek(position)
+    return size
 
 
 class _RowReader:

@@ -15,7 +15,7 @@ from .store import Store
 
 Row = tuple[int, str, float]
 LOOKUP_LIMIT = 1_000
-_KEY = itemgetter(0, 1)
+KEY = itemgetter(0, 1)  # a row's (series id, date)
 
 
 class ObservationWriter:
@@ -27,6 +27,7 @@ class ObservationWriter:
         self.cube_keys: dict[int, list[tuple[str, str, str]]] = {}
         self.watermark: dict[int, str] | None = None
         self.months: set[str] = set()
+        self.written: set[int] = set()
         self.latest = ""
         self.inserted = 0
         self.replaced = 0
@@ -42,11 +43,16 @@ class ObservationWriter:
             self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
         return sid
 
+    def forget_watermark(self) -> None:
+        """Another connection wrote between two of this writer's transactions: a series' newest
+        date may have moved, so read it again before trusting it."""
+        self.watermark = None
+
     def replace(self, rows: list[Row]) -> None:
         """Write rows; a row for a stored (series, date) replaces its value."""
         if not rows:
             return
-        rows.sort(key=_KEY)
+        rows.sort(key=KEY)
         if self.watermark is None and len(rows) >= LOOKUP_LIMIT:
             self.watermark = self.store.latest_dates(self.team)
         # A few rows (a `/kpi record`) look their old values up directly: cheaper than every
@@ -68,9 +74,9 @@ class ObservationWriter:
             previous = row
         unchanged: set[int] = set()
         if unsure:
-            old = self.store.old_values([_KEY(rows[i]) for i in unsure])
+            old = self.store.old_values([KEY(rows[i]) for i in unsure])
             for index in unsure:
-                before = old.get(_KEY(rows[index]))
+                before = old.get(KEY(rows[index]))
                 if before is None:
                     amounts[index], counts[index] = rows[index][2], 1
                 elif before == rows[index][2]:
@@ -96,7 +102,7 @@ class ObservationWriter:
         """Add rows to values this writer already wrote (several events of one day)."""
         if not rows:
             return
-        rows.sort(key=_KEY)
+        rows.sort(key=KEY)
         self.store.add_to_observations(rows)
         self._to_cube(rows, [r[2] for r in rows], [0] * len(rows))
 
@@ -116,6 +122,7 @@ class ObservationWriter:
             while end < size and rows[end][0] == sid:
                 end += 1
             run = (tuple(rows[i][1] for i in range(start, end)), amounts[start:end], counts[start:end])
+            self.written.add(sid)
             for key in self.cube_keys[sid]:
                 runs.setdefault(key, []).append(run)
             start = end
@@ -147,18 +154,19 @@ class ObservationWriter:
         self.latest = max(self.latest, max(days))
 
     def finish(self) -> tuple[int, int]:
-        """Roll up the months written and note the freshness; returns (inserted, replaced).
+        """Roll up the months written since the last ``finish`` and note the freshness; returns the
+        writer's (inserted, replaced) so far. Call it before each commit.
 
-        The months written are every series this writer used crossed with every month it wrote: no
-        per-row bookkeeping, and for the usual file (each series on each day) exactly those months.
+        The months written are every series written crossed with every month written: no per-row
+        bookkeeping, and for the usual chunk (each series on each day) exactly those months.
         """
         if self.months:
-            sids = set(self.series_ids.values())
-            metrics = {metric for metric, _ in self.series_ids}
-            self.store.refresh_monthly((sid, month) for sid in sids for month in self.months)
+            metrics = {metric for (metric, _), sid in self.series_ids.items() if sid in self.written}
+            self.store.refresh_monthly((sid, month) for sid in self.written for month in self.months)
             self.store.refresh_cube_monthly(self.team, ((m, month) for m in metrics for month in self.months))
             if self.changed:
                 self.store.mark_fresh(self.team, self.latest)
+        self.months, self.written, self.changed = set(), set(), False
         return self.inserted, self.replaced
 
 

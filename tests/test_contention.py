@@ -71,3 +71,64 @@ def test_a_second_import_says_the_database_is_busy_in_one_line(held, db_path, tm
         "and stayed busy for 0.3 seconds. Nothing was changed; try again in a minute."
     ]
     assert "Traceback" not in err and time.monotonic() - started < 30
+
+
+def _wide_month(days: int = 28, segments: int = 3) -> str:
+    rows = "".join(
+        f"2026-10-{day:02d},{day * 10 + s},x{s}\n" for day in range(1, days + 1) for s in range(segments)
+    )
+    return "date,likes,segment\n" + rows
+
+
+@pytest.mark.parametrize("lookup_limit", [1, 10**9], ids=["newest-dates", "old-value-lookups"])
+def test_other_writers_get_in_while_an_import_runs_and_the_derived_tables_stay_exact(
+    db_path, monkeypatch, lookup_limit
+):
+    """A `/kpi record` from another connection, with no wait at all, while the file is read and
+    between each of its written chunks; one of them writes a day the import later replaces."""
+    from kpi import importer, writer
+
+    from .test_writer import assert_derived_tables_exact
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 9)
+    monkeypatch.setattr(writer, "LOOKUP_LIMIT", lookup_limit)
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.0)
+    recorded = []
+
+    def record_meanwhile(stage: str, done: int, total: int) -> None:
+        with Store(db_path) as other:
+            day = 28 if stage == "writing" and done == 1 else 1 + len(recorded) % 27
+            segment = "x1" if day == 28 else "elsewhere"
+            ask(other, f"/kpi record likes 7 2026-09-{day:02d} segment:{segment}")
+            ask(other, f"/kpi record likes 7 2026-10-{day:02d} segment:{segment}")
+            recorded.append(stage)
+
+    with Store(db_path) as s:
+        summary = load(s, "T1", _wide_month(), progress=record_meanwhile)
+        assert summary.inserted + summary.replaced == 84
+        assert {"reading", "writing"} <= set(recorded)
+        # The import's own row for 28 October wins over the record that came before it ...
+        assert s.conn.execute(
+            "SELECT o.value FROM observations o JOIN series s ON s.id = o.series_id "
+            "WHERE s.metric = 'likes' AND s.dims = ? AND o.date = '2026-10-28'",
+            ('{"segment":"x1"}',),
+        ).fetchone() == (281.0,)
+        # ... and the cube counted that day once, not once for the record and once for the import.
+        assert_derived_tables_exact(s)
+
+
+def test_an_import_with_a_bad_last_row_writes_nothing_and_never_takes_the_lock(db_path, monkeypatch):
+    from kpi import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 9)
+    text = _wide_month() + "2026-10-29,not a number,x0\n"
+    with Store(db_path) as s:
+        load(s, "T1", SOCIAL)
+        before = snapshot(s)
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # held by someone else the whole time: staging needs no lock
+        with pytest.raises(Exception, match="1 invalid row; nothing was imported"):
+            load(s, "T1", text)
+        other.execute("ROLLBACK")
+        other.close()
+        assert snapshot(s) == before

@@ -190,7 +190,12 @@ def test_streams_in_chunks_with_progress(store, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
     seen = []
     rows = "".join(f"2026-11-{1 + i % 28:02d},{i},x{i % 3}\n" for i in range(95))
-    summary = load(store, "T1", "date,likes,segment\n" + rows, progress=seen.append)
+    summary = load(store, "T1", "date,likes,segment\n" + rows, progress=lambda *step: seen.append(step))
     assert summary.inserted == 84  # 28 days x 3 segments; later rows replace earlier ones
     assert summary.replaced == 11
-    assert len(seen) >= 9 and seen == sorted(seen)
+    reading = [done for stage, done, _ in seen if stage == "reading"]
+    writing = [(done, total) for stage, done, total in seen if stage == "writing"]
+    assert len(reading) >= 9 and reading == sorted(reading)
+    assert writing == [(n, len(writing)) for n in range(1, len(writing) + 1)] and len(writing) >= 9
+    # Every stage comes after every read: nothing is written before the whole file has passed.
+    assert [stage for stage, _, _ in seen] == ["reading"] * len(reading) + ["writing"] * len(writing)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,8 @@ from ..errors import Busy
 SCHEMA_VERSION = 8
 # How long a writer waits for another's write lock before it is told the database is busy.
 BUSY_SECONDS = 10.0
+# How often a waiting writer asks for the lock again.
+POLL_SECONDS = 0.004
 _savepoints = itertools.count()
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
@@ -71,21 +74,45 @@ class Connection:
                 raise
             self.conn.execute(f"RELEASE SAVEPOINT {name}")
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")  # the write lock now, or Busy before anything is written
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            raise Busy(
-                f"kpibot's database is busy with another write (an import, most likely) and stayed busy "
-                f"for {BUSY_SECONDS:g} seconds. Nothing was changed; try again in a minute."
-            ) from None
+        self._begin_immediate()
         try:
             yield self
         except BaseException:
             self.conn.rollback()
             raise
         self.conn.commit()
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock now, or raise Busy before anything is written.
+
+        SQLite's own busy wait sleeps up to 100 ms between tries, so a writer waiting on an import
+        that commits chunk after chunk keeps missing the short gaps between them; polling every few
+        milliseconds gets it in at the next gap.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise Busy(
+                            "kpibot's database is busy with another write (an import, most likely) and "
+                            f"stayed busy for {BUSY_SECONDS:g} seconds. Nothing was changed; try again "
+                            "in a minute."
+                        ) from None
+                    time.sleep(POLL_SECONDS)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: lets a writer that spreads its work over
+        several transactions know whether what it read in an earlier one may be stale."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def close(self) -> None:
         self.conn.close()

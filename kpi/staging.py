@@ -1,0 +1,93 @@
+"""An import's rows held on disk until the whole file is known good, then merged a slice at a time.
+
+Parsing and validating a big file takes seconds; holding SQLite's write lock that long shuts every
+other writer out (a `/kpi record`, a goal, the digest ledger). So an import stages its rows in an
+anonymous temporary file beside the database, writing nothing to the store, and only when every row
+has passed does it merge them: one short transaction per staged chunk, each of which keeps the
+derived tables (rollups, cube, freshness) exact. A file with a bad row therefore writes nothing at
+all; a merge cut short by a killed process leaves whole chunks behind, and importing the same file
+again completes it, since every row replaces its key.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from .store import Store
+from .writer import KEY, ObservationWriter, Row
+
+SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
+# Called after each merged chunk with (chunks merged, chunks in all).
+MergeProgress = Callable[[int, int], None]
+
+
+class Staging:
+    """Chunks of (series, date, value) rows in a temporary file; series are numbered locally
+    and get their store ids only at merge, so staging takes no write lock."""
+
+    def __init__(self, store: Store) -> None:
+        folder = Path(store.path).parent if store.path != ":memory:" else None
+        self.file: BinaryIO = tempfile.TemporaryFile(prefix="kpibot-import-", dir=folder)  # noqa: SIM115
+        self.keys: dict[SeriesKey, int] = {}
+        self.chunks = 0
+        self.rows = 0
+
+    def series(self, metric: str, dims: tuple[tuple[str, str], ...]) -> int:
+        """A local number for a metric and (sorted) dimension values."""
+        key = (metric, dims)
+        number = self.keys.get(key)
+        if number is None:
+            number = self.keys[key] = len(self.keys)
+        return number
+
+    def add(self, replacing: list[Row], adding: list[Row]) -> None:
+        """Stage one chunk: rows that replace their key's value, then rows added to it (later
+        moments of a day already in this file)."""
+        if not replacing and not adding:
+            return
+        blob = marshal.dumps((replacing, adding))
+        self.file.write(len(blob).to_bytes(8, "little"))
+        self.file.write(blob)  # read back whole: marshal.load on a file reads it item by item
+        self.chunks += 1
+        self.rows += len(replacing) + len(adding)
+
+    def merge(self, store: Store, team: str, progress: MergeProgress | None = None) -> ObservationWriter:
+        """Write every staged chunk, each in its own short transaction; returns the writer, whose
+        counts say what was inserted, replaced and unchanged."""
+        self.file.seek(0)
+        writer = ObservationWriter(store, team)
+        if not self.chunks:
+            return writer
+        with store.atomic():
+            sids = [writer.series(metric, dims) for metric, dims in self.keys]
+        seen = store.data_version()
+        for done in range(1, self.chunks + 1):
+            # Read and sort the chunk before taking the lock: the gap lets a waiting writer in.
+            size = int.from_bytes(self.file.read(8), "little")
+            staged = marshal.loads(self.file.read(size))
+            replacing, adding = ([(sids[k], day, value) for k, day, value in rows] for rows in staged)
+            replacing.sort(key=KEY)
+            adding.sort(key=KEY)
+            with store.atomic():
+                if store.data_version() != seen:
+                    writer.forget_watermark()  # another connection wrote since our last chunk
+                writer.replace(replacing)
+                writer.add(adding)
+                writer.finish()
+            seen = store.data_version()
+            if progress:
+                progress(done, self.chunks)
+        return writer
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
