@@ -1,6 +1,7 @@
 """The HTTP surface of `kpibot serve`: a small ASGI app run by uvicorn.
 
-POST /slack/events takes slash commands, interactivity and events; GET /healthz answers 200. Before
+POST /slack/events takes slash commands, interactivity and events; GET /healthz answers 200. Headers
+are due within a deadline (bot/http_protocol.py). Before
 Bolt sees a request its body is read within a size and time limit and its signature is checked on
 the raw bytes (bot/signature.py): an unsigned, stale, replayed or oversized request is refused
 without anything of it being parsed. A form body that merely contains the word "payload" (Bolt then
@@ -28,6 +29,7 @@ from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 
 from .config import Settings
+from .http_protocol import HEADER_SECONDS, with_deadline
 from .signature import ReplayGuard, replay_path, valid_signature
 
 log = logging.getLogger("kpibot.http")
@@ -197,17 +199,23 @@ def asgi_app(app: App, settings: Settings) -> SlackAsgi:
     return SlackAsgi(app, settings.signing_secret or "", ReplayGuard(replay_path(settings.db)))
 
 
-def run_http(app: App, settings: Settings, sock: socket.socket) -> None:
-    """Serve until interrupted (uvicorn, in this process)."""
-    config = uvicorn.Config(
-        asgi_app(app, settings),
+def uvicorn_config(asgi: SlackAsgi, header_seconds: float = HEADER_SECONDS) -> uvicorn.Config:
+    """How uvicorn serves kpibot: idle connections closed after 5 s, headers due within
+    ``header_seconds``, at most 200 connections at once."""
+    return uvicorn.Config(
+        asgi,
+        http=with_deadline(header_seconds),
         log_level="warning",
         access_log=False,
         lifespan="on",
         timeout_keep_alive=5,
         limit_concurrency=200,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_http(app: App, settings: Settings, sock: socket.socket) -> None:
+    """Serve until interrupted (uvicorn, in this process)."""
+    uvicorn.Server(uvicorn_config(asgi_app(app, settings))).run(sockets=[sock])
 
 
 def _worker(host: str, port: int) -> None:

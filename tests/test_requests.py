@@ -160,6 +160,39 @@ def test_a_half_sent_body_is_timed_out(server):
     assert server.request("GET", "/healthz").status == 200
 
 
+@pytest.mark.parametrize(
+    "head, parts",
+    [
+        (b"", []),  # connects and sends nothing
+        (b"POST /slack/events HTTP/1.1\r\n", [b"H", b"o", b"s", b"t", b":", b" ", b"x", b"\r", b"\n"] * 4),
+    ],
+    ids=["silent", "headers-a-byte-at-a-time"],
+)
+def test_headers_not_complete_within_the_deadline_get_408_and_the_connection_closed(
+    api, loaded_db, head, parts
+):
+    with AppServer(settings_for(loaded_db, api.url), fixed_clock(NOW), header_seconds=0.6) as slow:
+        started = time.monotonic()
+        answer = raw_exchange(slow.port, head, parts, pause=0.1)  # 3.6 s of trickle if never cut off
+        waited = time.monotonic() - started
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+        assert waited < 3, waited
+        assert slow.request("GET", "/healthz").status == 200
+
+
+def test_headers_within_the_deadline_are_served_and_each_request_gets_its_own(api, loaded_db):
+    settings = settings_for(loaded_db, api.url)
+    with (
+        AppServer(settings, fixed_clock(NOW), header_seconds=0.6) as slow,
+        socket.create_connection(("127.0.0.1", slow.port), timeout=10) as conn,
+    ):
+        for _ in range(3):  # three requests on one connection over more than one deadline
+            time.sleep(0.3)
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = conn.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
+
+
 def test_a_signed_body_just_under_the_limit_is_read(server):
     filler = "x" * (server.asgi.max_body - 2000)
     body = json.dumps({"type": "url_verification", "challenge": "c1", "pad": filler})

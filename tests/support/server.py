@@ -15,7 +15,7 @@ import uvicorn
 from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
-from bot.server import asgi_app, listening_socket
+from bot.server import asgi_app, listening_socket, uvicorn_config
 
 from .signing import SIGNING_SECRET, command_body, event_body, payload_body, sign
 from .slack_api import check_blocks
@@ -32,14 +32,13 @@ class Response:
 
 
 class AppServer:
-    def __init__(self, settings: Settings, clock: Any = None) -> None:
+    def __init__(self, settings: Settings, clock: Any = None, header_seconds: float = 10.0) -> None:
         deps = Deps(settings, clock) if clock else Deps(settings)
         self.app = build_app(settings, deps)
         self.sock = listening_socket("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
         self.asgi = asgi_app(self.app, settings)
-        config = uvicorn.Config(self.asgi, log_level="warning", access_log=False, lifespan="on")
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(uvicorn_config(self.asgi, header_seconds))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> AppServer:
