@@ -220,12 +220,12 @@ def phase_contention(csv_path: Path, db_path: Path) -> dict:
 
 
 def phase_import(csv_path: Path, db_path: Path) -> dict:
-    from kpi.importer import import_csv
+    from kpi.importer import import_file
     from kpi.store import Store
 
     with Store(db_path) as store:
         started = time.perf_counter()
-        summary = import_csv(store, TEAM, csv_path)
+        summary = import_file(store, TEAM, csv_path)
         elapsed = time.perf_counter() - started
     return {"rows": summary.inserted + summary.replaced, "seconds": elapsed, "peak_rss_mb": peak_rss_mb()}
 

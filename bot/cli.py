@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kpi import KpiError
 
@@ -67,8 +68,29 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--out", default=".", help="folder for --dry-run charts (default: current folder)")
     digest.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
 
-    imp = sub.add_parser("import", help="import CSV files (long or wide layout)")
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp = sub.add_parser(
+        "import",
+        help="import platform exports (Meta, LinkedIn, X, GA4, Google Ads, Ads Manager) or kpibot CSVs",
+    )
+    imp.add_argument("files", nargs="*", metavar="FILE")
+    imp.add_argument(
+        "--formats", action="store_true", help="list every format kpibot reads, with an example header"
+    )
+    imp.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="DIM=VALUE",
+        help="add a dimension to every row (repeatable; overrides what the format sets, e.g. network=instagram)",
+    )
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and check the files, say what would be imported, write nothing",
+    )
+    imp.add_argument(
+        "--format", help="read the files as this format instead of recognising it (see --formats)"
+    )
     imp.add_argument("--team", help="team id (default: $KPIBOT_TEAM or T0LOCAL)")
     imp.add_argument(
         "--skip-invalid", action="store_true", help="write the valid rows and list the invalid ones"
@@ -204,13 +226,27 @@ def _console(db: str, team: str, settings: Settings, tty: bool, now: datetime | 
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from kpi import Store, import_csv
+    from kpi import ImportFailed, Store, formats_help, parse_tag
 
+    if args.formats:
+        print("\n".join(formats_help()))
+        return EXIT_OK
+    if not args.files:
+        print("kpibot import: name at least one FILE (or --formats to list the formats).", file=sys.stderr)
+        return EXIT_USER_ERROR
+    tags = dict(parse_tag(t) for t in args.tag)
     team = args.team or settings.team
     failed = False
     tty = sys.stderr.isatty()
     with Store(args.db or settings.db, default_tz=settings.tz) as store:
         tz = store.settings(team).tz
+        options = {
+            "skip_invalid": args.skip_invalid,
+            "tz": tz,
+            "tags": tags,
+            "dry_run": args.dry_run,
+            "format": args.format,
+        }
         for name in args.files:
             path = Path(name)
             if not path.is_file():
@@ -218,38 +254,44 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 failed = True
                 continue
             try:
-                if tty:
-                    from rich.progress import Progress
-
-                    with Progress(transient=True) as bar:
-                        tasks = {
-                            "reading": bar.add_task(f"Checking {path.name}", total=path.stat().st_size),
-                            "writing": bar.add_task(f"Writing {path.name}", total=None),
-                        }
-                        summary = import_csv(
-                            store,
-                            team,
-                            path,
-                            skip_invalid=args.skip_invalid,
-                            tz=tz,
-                            progress=lambda stage, done, total, tasks=tasks: bar.update(
-                                tasks[stage], completed=done, total=total
-                            ),
-                        )
-                else:
-                    summary = import_csv(store, team, path, skip_invalid=args.skip_invalid, tz=tz)
+                summary = _import_one(store, team, path, options, tty)
             except KpiError as exc:  # a refused file, or the database busy with another import
                 failed = True
                 print(f"{name}: {exc}", file=sys.stderr)
-                for problem in getattr(exc, "problems", []):
-                    print(f"  {problem}", file=sys.stderr)
+                if isinstance(exc, ImportFailed):
+                    for problem in exc.problems:
+                        print(f"  {problem}", file=sys.stderr)
                 continue
             print(f"{name}: {summary.counts()}")
+            for line in summary.details():
+                print(f"  {line}")
             for problem in summary.problems:
                 print(f"  {problem}")
             if summary.unlisted_problems:
                 print(f"  ... and {summary.unlisted_problems:,} more")
     return EXIT_USER_ERROR if failed else EXIT_OK
+
+
+def _import_one(store: Any, team: str, path: Path, options: dict[str, Any], tty: bool) -> Any:
+    """One file, with progress bars (checking, then writing) on a terminal."""
+    from kpi import import_file
+
+    if not tty:
+        return import_file(store, team, path, **options)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        tasks = {
+            "reading": bar.add_task(f"Checking {path.name}", total=path.stat().st_size),
+            "writing": bar.add_task(f"Writing {path.name}", total=None),
+        }
+        return import_file(
+            store,
+            team,
+            path,
+            progress=lambda stage, done, total: bar.update(tasks[stage], completed=done, total=total),
+            **options,
+        )
 
 
 def _moment(text: str | None, tz: str) -> datetime:

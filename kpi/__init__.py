@@ -23,7 +23,7 @@ from .errors import (
     NotFound,
     UnknownKpi,
 )
-from .importer import ImportSummary, import_csv
+from .importer import ImportSummary, formats_help, import_file, parse_tag
 from .names import humanise
 from .periods import Period, parse_period, today_in, zone
 from .query import KpiAnswer, compute_kpi
@@ -65,13 +65,15 @@ __all__ = [
     "compute_kpi",
     "format",
     "goal_line",
+    "formats_help",
     "humanise",
-    "import_csv",
+    "import_file",
     "kpi_reply",
     "last_run",
     "next_run",
     "parse",
     "parse_period",
+    "parse_tag",
     "period_note",
     "period_of_run",
     "query_from_json",

@@ -56,6 +56,20 @@ _SIMPLE_SUMS = {
     "reviews": "reviews and ratings received",
     "mentions": "brand mentions",
     "new_followers": "followers gained",
+    "interactions": "engagement actions a platform reports only as a total (Meta's content interactions)",
+    "page_views": "views of the page or profile",
+    "page_visitors": "unique visitors of the page",
+    "profile_visits": "visits to the profile",
+    "ad_impressions": "times ads were displayed",
+    "ad_clicks": "clicks on ads",
+    "ad_conversions": "conversions attributed to ads",
+    "post_impressions": "lifetime impressions of the posts published in the period",
+    "post_reach": "lifetime reach of the posts published in the period",
+    "post_likes": "lifetime likes of the posts published in the period",
+    "post_comments": "lifetime comments of the posts published in the period",
+    "post_shares": "lifetime shares of the posts published in the period",
+    "post_saves": "lifetime saves of the posts published in the period",
+    "post_clicks": "lifetime clicks of the posts published in the period",
 }
 
 BUILTINS: dict[str, Kpi] = {
@@ -71,9 +85,9 @@ BUILTINS: dict[str, Kpi] = {
         ),
         _b(
             "engagements",
-            "sum(likes + comments + shares + saves)",
+            "sum(likes + comments + shares + saves + interactions)",
             "count",
-            "likes, comments, shares and saves",
+            "likes, comments, shares and saves, and interactions reported only as a total",
         ),
         _b("engagement_rate", "engagements / sum(impressions)", "percent", "engagements per impression"),
         _b("applause_rate", "sum(likes) / sum(posts)", "ratio", "likes per post"),
@@ -104,6 +118,17 @@ BUILTINS: dict[str, Kpi] = {
             "return on spend plus hours at the team's hourly rate",
         ),
         _b("csat", "mean(csat)", "score", "customer satisfaction score"),
+        _b("ad_revenue", "sum(ad_revenue)", "currency", "revenue attributed to ads (conversion value)"),
+        _b("cpc", "sum(spend) / sum(ad_clicks)", "currency", "ad spend per ad click", "lower"),
+        _b(
+            "cpm",
+            "sum(spend) / sum(ad_impressions) * 1000",
+            "currency",
+            "ad spend per 1,000 ad impressions",
+            "lower",
+        ),
+        _b("ad_ctr", "sum(ad_clicks) / sum(ad_impressions)", "percent", "ad clicks per ad impression"),
+        _b("roas", "sum(ad_revenue) / sum(spend)", "ratio", "ad revenue per unit of spend"),
     ]
 }
 
@@ -127,6 +152,8 @@ ALIASES: dict[str, str] = {
     "return": "roi",
     "satisfaction": "csat",
     "audience": "followers",
+    "cost_per_click": "cpc",
+    "return_on_ad_spend": "roas",
 }
 
 
@@ -134,7 +161,7 @@ ALIASES: dict[str, str] = {
 # its latest value (a stock) or its mean (a score); money metrics are shown as currency.
 STOCK_METRICS = {"followers", "subscribers", "fans", "page_likes", "members", "audience_size"}
 MEAN_METRICS = {"csat", "nps", "rating", "score", "sentiment"}
-MONEY_METRICS = {"spend", "revenue", "cost", "ad_spend", "budget", "sales"}
+MONEY_METRICS = {"spend", "revenue", "cost", "ad_spend", "budget", "sales", "ad_revenue"}
 
 
 def metric_kpi(metric: str) -> Kpi:

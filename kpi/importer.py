@@ -1,199 +1,52 @@
-"""CSV import: long and wide layouts, validated row by row, staged in chunks, then merged.
+"""Importing a file: recognise its format from the bytes, read it into staging, then merge it.
 
-Memory stays flat whatever the file's size: rows are parsed and staged in chunks (staging.py), and
-only the current chunk, the series keys and at most ``MAX_PROBLEMS`` problem lines are held. Nothing
-reaches the store until every row has passed, and then each chunk is one short transaction.
+kpibot's own long and wide CSVs and every platform export of the registry (kpi/sources) go through
+the same steps: the whole file is read and validated into staging first (nothing written, no lock
+taken), and only a file with no bad row (or with ``skip_invalid``) is merged, a chunk per short
+transaction. Memory stays flat whatever a text file's size: only the current chunk, the series keys
+and at most ``MAX_PROBLEMS`` problem lines are held (a workbook, bounded in size, is read whole).
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from operator import itemgetter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
 
 from .errors import ImportFailed
-from .limits import (
-    FIRST_DAY,
-    LAST_DAY,
-    MAX_CELL_CHARS,
-    MAX_COLUMNS,
-    MAX_VALUE,
-    calendar_problem,
-    storable,
-    value_problem,
-)
-from .names import dimension_value, snake
-from .staging import Staging
+from .sources.decode import check_size, container, size_of, text_format, text_rows, workbook_sheets
+from .sources.native import read_native
+from .sources.profile import Profile
+from .sources.registry import BY_NAME, PROFILES
+from .sources.summary import MAX_PROBLEMS, ImportSummary
+from .sources.tables import ReadContext, Table, cell_text, describe_formats, find_header, is_break
+from .sources.values import CellError, Numbers
+from .staging import Chunks, Progress, Staging
 from .store import Store
 
-CHUNK_ROWS = 50_000
-SAMPLE_ROWS = 1_000
-MAX_PROBLEMS = 1_000
-KNOWN_DIMENSIONS = {
-    "network",
-    "region",
-    "segment",
-    "source",
-    "country",
-    "channel",
-    "campaign",
-    "platform",
-    "market",
-    "audience",
-    "language",
-    "city",
-    "device",
-    "medium",
-    "account",
-    "brand",
-    "product",
-}
-BASE_METRICS = {
-    "impressions",
-    "reach",
-    "organic_reach",
-    "paid_reach",
-    "views",
-    "posts",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "clicks",
-    "followers",
-    "new_followers",
-    "lost_followers",
-    "reviews",
-    "mentions",
-    "sessions",
-    "social_sessions",
-    "referral_sessions",
-    "direct_sessions",
-    "bounces",
-    "conversions",
-    "leads",
-    "customers",
-    "revenue",
-    "spend",
-    "hours",
-    "csat",
-}
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+__all__ = ["MAX_PROBLEMS", "ImportSummary", "Progress", "formats_help", "import_file", "parse_tag"]
 
-# Called with a stage ("reading" or "writing"), the work done and the work in all: bytes of
-# the file while reading, chunks while writing.
-Progress = Callable[[str, int, int], None]
+_TAG = re.compile(r"([a-z][a-z0-9_]*)[=:](.+)")
 
 
-@dataclass
-class ImportSummary:
-    source: str
-    read: int = 0
-    inserted: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    problems: list[str] = field(default_factory=list)
-    layout: str = ""
+def parse_tag(text: str) -> tuple[str, str]:
+    """`region=fr` (CLI) or `region:fr` (a DM's words) as a dimension and its value."""
+    from .names import dimension_value, snake
 
-    def add_problem(self, line: int, reason: str) -> None:
-        self.rejected += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(f"line {line}: {reason}")
-
-    def counts(self) -> str:
-        """The one line every surface shows after an import."""
-        unchanged = f"{self.unchanged:,} unchanged, " if self.unchanged else ""
-        return (
-            f"{self.read:,} rows read, {self.inserted:,} inserted, {self.replaced:,} replaced, "
-            f"{unchanged}{self.rejected:,} rejected ({self.layout} layout)"
-        )
-
-    @property
-    def unlisted_problems(self) -> int:
-        return self.rejected - len(self.problems)
+    found = _TAG.fullmatch(text.strip().lower())
+    if not found or not snake(found.group(1)):
+        raise ImportFailed(f"`{text}` is not a tag; write DIMENSION=VALUE, as in `region=fr`.")
+    return snake(found.group(1)), dimension_value(found.group(2))
 
 
-class _RowError(Exception):
-    pass
+def formats_help() -> list[str]:
+    """`kpibot import --formats`: every format, with an example header."""
+    return describe_formats(PROFILES)
 
 
-class _Dates:
-    """Parses and caches dates (a file repeats each date many times).
-
-    Returns the ISO day and whether the cell was a date-time: date-times are events bucketed into
-    their day in the team's time zone, so several of them on one day add up.
-    """
-
-    def __init__(self, tz: str) -> None:
-        self.tz = ZoneInfo(tz)
-        self.cache: dict[str, tuple[str, bool]] = {}
-        self.plain: dict[str, str] = {}
-
-    def __call__(self, text: str) -> tuple[str, bool]:
-        cached = self.cache.get(text)
-        if cached is not None:
-            return cached
-        raw = text.strip()
-        if not raw:
-            raise _RowError("the date is empty")
-        try:
-            if _ISO_DAY.fullmatch(raw):
-                day, moment_given = date.fromisoformat(raw), False
-            else:
-                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                if moment.tzinfo is not None:
-                    moment = moment.astimezone(self.tz)
-                day, moment_given = moment.date(), True
-        except (ValueError, OverflowError):
-            raise _RowError(f"`{raw}` is not a date; write dates as YYYY-MM-DD") from None
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise _RowError(calendar_problem(raw))
-        parsed = (day.isoformat(), moment_given)
-        if len(self.cache) < 100_000:
-            self.cache[text] = parsed
-            if not parsed[1]:
-                self.plain[text] = parsed[0]
-        return parsed
-
-
-def _number(text: str) -> float | None:
-    """The value of a cell, None for an empty one; an error names a non-numeric one."""
-    try:
-        number = float(text)
-    except ValueError:
-        raw = text.strip()
-        if not raw:
-            return None
-        if _GROUPED.fullmatch(raw):
-            return _number(raw.replace(",", ""))
-        raise _RowError(f"`{raw}` is not a number") from None
-    if math.isnan(number):
-        raise _RowError(f"`{text.strip()}` is not a number")
-    if not storable(number):
-        raise _RowError(value_problem(text.strip()))
-    return number
-
-
-def _is_number(text: str) -> bool:
-    try:
-        _number(text)
-    except _RowError:
-        return False
-    return True
-
-
-def import_csv(
+def import_file(
     store: Store,
     team: str,
     source: str | Path,
@@ -202,293 +55,270 @@ def import_csv(
     tz: str = "UTC",
     progress: Progress | None = None,
     stream: BinaryIO | None = None,
+    tags: dict[str, str] | None = None,
+    dry_run: bool = False,
+    format: str | None = None,
 ) -> ImportSummary:
-    """Import one CSV file (or ``stream``, named ``source``) for ``team``.
+    """Import one file (or ``stream``, named ``source``) for ``team``.
 
     All or nothing unless ``skip_invalid``: with any bad row nothing is written and ``ImportFailed``
-    lists each bad row. ``progress`` hears of each chunk read and each chunk written.
+    lists each bad row. ``dry_run`` reads and checks everything and writes nothing. ``format`` names
+    a profile instead of recognising one. ``progress`` hears of each chunk read and each written.
     """
     name = Path(source).name if stream is None else str(source)
     raw = stream if stream is not None else open(source, "rb")  # noqa: SIM115
     try:
-        return _import(store, team, raw, name, skip_invalid, tz, progress)
+        return _Import(store, team, raw, name, tz, tags or {}, progress).run(skip_invalid, dry_run, format)
     finally:
         if stream is None:
             raw.close()
-
-
-def _import(
-    store: Store, team: str, raw: BinaryIO, name: str, skip_invalid: bool, tz: str, progress: Progress | None
-) -> ImportSummary:
-    summary = ImportSummary(name)
-    csv.field_size_limit(MAX_CELL_CHARS)  # a cell longer than this is a broken file, not data
-    reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
-    try:
-        header_cells = next((row for row in reader if row), None)
-        if header_cells is None:
-            raise ImportFailed(
-                f"`{name}` is empty. Expected a header row: `date,metric,value[,network,...]` (long) "
-                "or `date,<metric>,<metric>,...[,network,...]` (wide)."
-            )
-        header = [snake(h) for h in header_cells]
-        _check_header(header, header_cells, name)
-        sample: list[tuple[int, list[str]]] = []
-        if "metric" not in header:
-            for row in reader:
-                sample.append((reader.line_num, row))
-                if len(sample) >= SAMPLE_ROWS:
-                    break
-        layout = _Layout.detect(header, sample)
-        summary.layout = layout.kind
-        with Staging(store) as staging:
-            writer = _Chunks(staging, progress, raw)
-            dates = _Dates(tz)
-            rows = _RowReader(layout, len(header), dates, writer, summary)
-            for line, cells in sample:
-                rows.feed(line, cells)
-            rows.run(reader)
-            writer.flush()
-            if summary.rejected and not skip_invalid:
-                raise _Rollback
-            merged = staging.merge(
-                store, team, (lambda done, total: progress("writing", done, total)) if progress else None
-            )
-            summary.inserted, summary.replaced, summary.unchanged = (
-                merged.inserted,
-                merged.replaced,
-                merged.unchanged,
-            )
-    except UnicodeDecodeError:
-        raise ImportFailed(
-            f"`{name}` is not UTF-8 text (line {reader.line_num + 1}). Export or save it as CSV UTF-8 and import again."
-        ) from None
-    except csv.Error as exc:
-        raise ImportFailed(f"`{name}` is not a readable CSV file (line {reader.line_num}: {exc}).") from None
-    except _Rollback:
-        raise ImportFailed(
-            f"`{name}` has {summary.rejected} invalid row{'s' if summary.rejected != 1 else ''}; nothing was "
-            "imported. Fix them, or import with --skip-invalid to keep the valid rows.",
-            _listing(summary),
-        ) from None
-    return summary
-
-
-class _Chunks:
-    """Buffers validated rows and stages them a chunk at a time."""
-
-    def __init__(self, staging: Staging, progress: Progress | None, raw: BinaryIO) -> None:
-        self.staging, self.progress, self.raw = staging, progress, raw
-        self.series = staging.series
-        self.size = _size(raw)
-        self.batch: list[tuple[int, str, float]] = []
-        self.additions: list[tuple[int, str, float]] = []
-        self.bucketed: set[tuple[int, str]] = set()
-
-    def moment(self, row: tuple[int, str, float]) -> None:
-        """A date-time row: the first of its day replaces the stored value, later ones add to it."""
-        key = (row[0], row[1])
-        if key in self.bucketed:
-            self.additions.append(row)
-        else:
-            self.bucketed.add(key)
-            self.batch.append(row)
-
-    def flush(self) -> None:
-        self.staging.add(self.batch, self.additions)
-        self.batch, self.additions = [], []
-        if self.progress:
-            self.progress("reading", self.raw.tell(), self.size)
-
-
-def _size(raw: BinaryIO) -> int:
-    """The stream's length in bytes, for progress, without reading it."""
-    position = raw.tell()
-    size = raw.seek(0, io.SEEK_END)
-    raw.seek(position)
-    return size
-
-
-class _RowReader:
-    """Validates rows and hands them to the writer: the import's hot loop.
-
-    Series ids are cached by the raw text of the metric and dimension cells, so the usual row costs
-    a few dictionary look-ups; names are normalised only the first time a combination appears.
-    """
-
-    def __init__(
-        self, layout: _Layout, width: int, dates: _Dates, writer: _Chunks, summary: ImportSummary
-    ) -> None:
-        self.layout, self.width, self.dates, self.writer, self.summary = layout, width, dates, writer, summary
-        self.dim_cols = layout.dim_cols
-        indexes = [i for _, i in layout.dim_cols]
-        if layout.kind == "long":
-            indexes = [layout.metric_col, *indexes]
-        self.key_of = itemgetter(*indexes) if indexes else (lambda cells: ())
-        self.single = len(indexes) == 1
-        self.sids: dict[object, object] = {}
-
-    def _resolve(self, key: object) -> object:
-        """Series id (long) or per-metric-column series ids (wide) for raw key cells."""
-        cells = (key,) if self.single else key
-        assert isinstance(cells, tuple)
-        if self.layout.kind == "long":
-            metric_raw, dim_cells = cells[0].strip(), cells[1:]
-            if not metric_raw:
-                raise _RowError("the metric name is empty")
-        else:
-            dim_cells = cells
-        dims = tuple(
-            sorted(
-                (dim, dimension_value(v))
-                for (dim, _), v in zip(self.dim_cols, dim_cells, strict=True)
-                if v.strip()
-            )
-        )
-        if self.layout.kind == "long":
-            resolved: object = self.writer.series(snake(metric_raw), dims)
-        else:
-            resolved = [(i, self.writer.series(metric, dims)) for metric, i in self.layout.metric_cols]
-        self.sids[key] = resolved
-        return resolved
-
-    def feed(self, line: int, cells: list[str]) -> None:
-        """The careful path, one row at a time: for the sampled rows and for any row the fast loop doubts."""
-        summary = self.summary
-        if not cells:
-            return
-        summary.read += 1
-        if len(cells) != self.width:
-            summary.add_problem(line, f"{len(cells)} fields where the header has {self.width}")
-            return
-        try:
-            day, moment = self.dates(cells[self.layout.date_col])
-            key = self.key_of(cells)
-            resolved = self.sids.get(key)
-            if resolved is None:
-                resolved = self._resolve(key)
-            if self.layout.kind == "long":
-                pairs = [(resolved, self.layout.value_col)]
-            else:
-                pairs = [(sid, i) for i, sid in resolved]  # type: ignore[union-attr]
-            values = [(sid, _number(cells[i])) for sid, i in pairs]
-        except _RowError as exc:
-            summary.add_problem(line, str(exc))
-            return
-        writer = self.writer
-        for sid, value in values:
-            if value is None:
-                continue
-            row = (sid, day, value)
-            if moment:
-                writer.moment(row)
-            else:
-                writer.batch.append(row)
-        if len(writer.batch) + len(writer.additions) >= CHUNK_ROWS:
-            writer.flush()
-
-    def run(self, reader: Iterator[list[str]]) -> None:
-        """The fast path for long files with plain dates; everything unusual goes through ``feed``."""
-        if self.layout.kind != "long":
-            for cells in reader:
-                self.feed(reader.line_num, cells)  # type: ignore[attr-defined]
-            return
-        width, date_col, value_col = self.width, self.layout.date_col, self.layout.value_col
-        key_of, sids, plain_days = self.key_of, self.sids, self.dates.plain
-        writer = self.writer
-        append = writer.batch.append
-        low, high = -MAX_VALUE, MAX_VALUE
-        read = 0
-        room = CHUNK_ROWS - len(writer.batch)
-        for cells in reader:
-            if len(cells) == width:
-                day = plain_days.get(cells[date_col])
-                sid = sids.get(key_of(cells))
-                if day is not None and sid is not None:
-                    try:
-                        value = float(cells[value_col])
-                    except ValueError:
-                        value = math.nan
-                    if low <= value <= high:  # False for nan, infinities and values past the bound
-                        read += 1
-                        append((sid, day, value))
-                        room -= 1
-                        if not room:
-                            writer.flush()
-                            append = writer.batch.append
-                            room = CHUNK_ROWS
-                        continue
-            self.feed(reader.line_num, cells)  # type: ignore[attr-defined]
-            append = writer.batch.append
-            room = CHUNK_ROWS - len(writer.batch)
-        self.summary.read += read
-
-
-def _listing(summary: ImportSummary) -> list[str]:
-    lines = list(summary.problems)
-    if summary.unlisted_problems:
-        lines.append(f"... and {summary.unlisted_problems} more")
-    return lines
 
 
 class _Rollback(Exception):
     pass
 
 
-def _check_header(header: list[str], cells: list[str], name: str) -> None:
-    if "date" not in header:
-        raise ImportFailed(
-            f"`{name}` line 1: no `date` column. The header is `{','.join(cells)}`; "
-            "expected `date,metric,value,...` or `date,<metric>,...`."
-        )
-    if "value" in header and "metric" not in header:
-        raise ImportFailed(
-            f"`{name}` line 1: a `value` column needs a `metric` column naming what it measures."
-        )
-    if "metric" in header and "value" not in header:
-        raise ImportFailed(f"`{name}` line 1: a `metric` column needs a `value` column.")
-    if len(header) > MAX_COLUMNS:
-        raise ImportFailed(
-            f"`{name}` line 1: {len(header):,} columns; kpibot reads files of up to {MAX_COLUMNS:,} columns. "
-            "Split the file, or export fewer metrics per file."
-        )
-    duplicates = sorted(h for h, n in Counter(header).items() if n > 1 and h)
-    if duplicates:
-        raise ImportFailed(f"`{name}` line 1: the column `{duplicates[0]}` appears twice.")
-    if any(not h for h in header):
-        raise ImportFailed(f"`{name}` line 1: a column has no name.")
+class _Import:
+    def __init__(
+        self,
+        store: Store,
+        team: str,
+        raw: BinaryIO,
+        name: str,
+        tz: str,
+        tags: dict[str, str],
+        progress: Progress | None,
+    ) -> None:
+        self.store, self.team, self.raw, self.name, self.tz, self.tags = store, team, raw, name, tz, tags
+        self.progress = progress
+        self.summary = ImportSummary(name)
+        self.size = size_of(raw)
+        self.days: set[str] = set()
+        self.reader: Iterator[list[str]] | None = None
 
-
-@dataclass
-class _Layout:
-    kind: str
-    date_col: int
-    dim_cols: list[tuple[str, int]]
-    metric_col: int = -1
-    value_col: int = -1
-    metric_cols: list[tuple[str, int]] = field(default_factory=list)
-
-    @classmethod
-    def detect(cls, header: list[str], sample: list[tuple[int, list[str]]]) -> _Layout:
-        """Long when there are `metric` and `value` columns; wide otherwise.
-
-        In a wide file a column is a dimension when its name is a usual dimension (network, region, ...)
-        or when none of its values in the first rows is a number and it is not a base metric of the
-        catalog; every other column is a metric.
-        """
-        date_col = header.index("date")
-        others = [(h, i) for i, h in enumerate(header) if i != date_col]
-        if "metric" in header:
-            dims = [(h, i) for h, i in others if h not in ("metric", "value")]
-            return cls("long", date_col, dims, header.index("metric"), header.index("value"))
-        dims, metrics = [], []
-        for h, i in others:
-            values = [cells[i] for _, cells in sample if i < len(cells) and cells[i].strip()]
-            textual = bool(values) and not any(_is_number(v) for v in values)
-            is_dimension = h in KNOWN_DIMENSIONS or (textual and h not in BASE_METRICS)
-            (dims if is_dimension else metrics).append((h, i))
-        if not metrics:
-            raise ImportFailed(
-                "line 1: no metric columns. A wide file has `date` and one numeric column per metric; "
-                "a long file has `date,metric,value`."
+    def run(self, skip_invalid: bool, dry_run: bool, forced: str | None) -> ImportSummary:
+        profile = self._forced(forced)
+        kind = container(self.raw.read(8))
+        self.raw.seek(0)
+        check_size(self.raw, self.name, kind)
+        with Staging(self.store) as staging:
+            chunks = Chunks(staging, self._read_progress)
+            if self.tags:
+                chunks.series = lambda metric, dims: staging.series(metric, self._tagged(dims))
+            try:
+                if kind == "text":
+                    self._text(chunks, profile)
+                else:
+                    self._workbook(chunks, kind, profile)
+            except UnicodeDecodeError:
+                raise ImportFailed(
+                    f"`{self.name}` is not text kpibot can decode. Export or save it as CSV (UTF-8) and import again."
+                ) from None
+            except csv.Error as exc:
+                line = f"line {self.reader.line_num}: " if self.reader is not None else ""  # type: ignore[attr-defined]
+                raise ImportFailed(f"`{self.name}` is not a readable CSV file ({line}{exc}).") from None
+            chunks.flush()
+            summary = self.summary
+            if self.days:
+                summary.first_day, summary.last_day = min(self.days), max(self.days)
+            if summary.rejected and not skip_invalid:
+                raise ImportFailed(
+                    f"`{self.name}` has {summary.rejected} invalid row{'s' if summary.rejected != 1 else ''}; "
+                    "nothing was imported. Fix them, or import with --skip-invalid to keep the valid rows.",
+                    summary.listing(),
+                )
+            if not staging.rows and not summary.rejected and summary.read == 0 and not summary.layout:
+                raise ImportFailed(f"`{self.name}` has no rows of data: nothing was imported.")
+            if dry_run:
+                summary.dry_run = True
+                return summary
+            writing = (lambda done, total: self.progress("writing", done, total)) if self.progress else None
+            merged = staging.merge(self.store, self.team, writing)
+            summary.inserted, summary.replaced, summary.unchanged = (
+                merged.inserted,
+                merged.replaced,
+                merged.unchanged,
             )
-        return cls("wide", date_col, dims, metric_cols=metrics)
+        return summary
+
+    def _forced(self, forced: str | None) -> Profile | None:
+        if forced is None:
+            return None
+        profile = BY_NAME.get(forced.strip().lower().replace("-", "_"))
+        if profile is None:
+            names = ", ".join(sorted(BY_NAME))
+            raise ImportFailed(f"`{forced}` is not a format kpibot knows. The formats are: {names}.")
+        return profile
+
+    def _tagged(self, dims: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted({**dict(dims), **self.tags}.items()))
+
+    def _read_progress(self) -> None:
+        if self.progress:
+            self.progress("reading", self.raw.tell(), self.size)
+
+    def _context(self, numbers: str) -> ReadContext:
+        currency = self.store.settings(self.team).currency
+        return ReadContext(self.name, self.tz, self.tags, currency, Numbers(numbers))
+
+    def _text(self, chunks: Chunks, forced: Profile | None) -> None:
+        fmt = text_format(self.raw)
+        reader, wrapper = text_rows(self.raw, fmt)
+        self.reader = reader
+        try:
+            self._text_rows(reader, fmt.numbers, chunks, forced)
+        finally:
+            wrapper.detach()
+
+    def _text_rows(
+        self, reader: Iterator[list[str]], numbers: str, chunks: Chunks, forced: Profile | None
+    ) -> None:
+        rows = _numbered(reader)
+        candidates = (
+            [forced]
+            if forced
+            else [p for p in PROFILES if p.layout == "mapped" and p.container != "workbook"]
+        )
+        head: list[tuple[int, list[object]]] = []
+        for item in rows:
+            head.append(item)
+            if len(head) >= 60:
+                break
+        found = find_header(iter(head), candidates) if not forced or forced.layout == "mapped" else None
+        if found is None:
+            native = forced is None or forced.layout in ("long", "wide")
+            first = next(
+                ((i, c) for i, (_, c) in enumerate(head) if any(cell_text(x).strip() for x in c)), None
+            )
+            names = {_snake(cell_text(c)) for c in first[1]} if first is not None else set()
+            if native and first is not None and names & {"date", "metric", "value"}:
+                after = [(n, [cell_text(c) for c in cells]) for n, cells in head[first[0] + 1 :]]
+                header = [cell_text(c) for c in first[1]]
+                read_native(header, after, reader, chunks, self.summary, self.tz, self.name)
+                return
+            if first is None:
+                raise ImportFailed(
+                    f"`{self.name}` is empty. Expected a platform export or kpibot's own CSV "
+                    "(`date,metric,value[,network,...]` or `date,<metric>,...`)."
+                )
+            raise ImportFailed(self._unknown(forced))
+        profile, line, header, preamble = found
+        ctx = self._context(numbers)
+        position = next(i for i, (n, _) in enumerate(head) if n == line)
+        remaining = _chain_numbered(head[position + 1 :], rows)
+        self._tables(profile, header, preamble, remaining, ctx, chunks, candidates)
+
+    def _workbook(self, chunks: Chunks, kind: str, forced: Profile | None) -> None:
+        sheets = workbook_sheets(self.raw, self.name, kind)
+        candidates = (
+            [forced] if forced else [p for p in PROFILES if p.layout == "mapped" and p.container != "text"]
+        )
+        ctx = self._context("us")
+        found_any = False
+        notes: dict[str, str] = {}
+        for profile in candidates:
+            notes.update({k: v for k, v in profile.sheets})
+        for sheet in sheets:
+            numbered = list(enumerate(sheet.rows, start=1))
+            found = find_header(iter(numbered), candidates)
+            if found is None:
+                reason = notes.get(sheet.name.strip().lower(), "not a table kpibot knows")
+                if not any(any(cell_text(c).strip() for c in row) for _, row in numbered):
+                    continue
+                self.summary.notes.append(f"sheet `{sheet.name}` skipped: {reason}")
+                continue
+            found_any = True
+            profile, line, header, preamble = found
+            self.summary.notes.append(f"sheet `{sheet.name}`: {profile.title}")
+            self._tables(profile, header, preamble, iter(numbered[line:]), ctx, chunks, [profile])
+        if not found_any:
+            raise ImportFailed(self._unknown(forced))
+
+    def _tables(
+        self,
+        profile: Profile,
+        header: list[str],
+        preamble: list[str],
+        rows: Iterator[tuple[int, list[object]]],
+        ctx: ReadContext,
+        chunks: Chunks,
+        candidates: list[Profile],
+    ) -> None:
+        """Read one table, then any tables after it (GA4 downloads hold several)."""
+        family = [p for p in candidates if p is profile or (profile.family and p.family == profile.family)]
+        while True:
+            table = Table(profile, header, preamble, ctx)
+            if not self.summary.format:
+                self.summary.format = profile.title
+                self.summary.layout = profile.name
+                self.summary.notes.extend(profile.notes)
+            elif profile.title not in self.summary.format:
+                self.summary.format += f" + {profile.title}"
+            self.summary.mappings += table.report.mappings
+            self.summary.skipped += table.report.skipped
+            self.summary.notes += table.report.notes
+            ended = self._rows(table, rows, chunks)
+            ctx.covered |= table.metrics()
+            if not ended:
+                return
+            found = find_header(rows, family)
+            if found is None:
+                return
+            profile, _, header, preamble = found
+
+    def _rows(self, table: Table, rows: Iterator[tuple[int, list[object]]], chunks: Chunks) -> bool:
+        """Read a table's rows into ``chunks``; True when a break ended it (another may follow)."""
+        summary, days, per_metric = self.summary, self.days, self.summary.per_metric
+        series: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        first = True
+        for line, cells in rows:
+            if is_break(cells):
+                return True
+            reason = table.skip_reason(cells, first)
+            first = False
+            if reason:
+                summary.notes.append(f"line {line}: {reason}, skipped")
+                continue
+            summary.read += 1
+            try:
+                observations = list(table.observations(cells))
+            except CellError as exc:
+                summary.add_problem(line, str(exc))
+                continue
+            for metric, dims, day, value in observations:
+                key = (metric, dims)
+                sid = series.get(key)
+                if sid is None:
+                    sid = series[key] = chunks.series(metric, dims)
+                chunks.moment((sid, day, value))
+                per_metric[metric] += 1
+                if day not in days:
+                    days.add(day)
+        return False
+
+    def _unknown(self, forced: Profile | None) -> str:
+        if forced:
+            return f"`{self.name}` does not look like a {forced.title}: its header was not found."
+        formats = ", ".join(p.title for p in PROFILES)
+        return (
+            f"`{self.name}` is not a layout kpibot knows. It reads: {formats}. `kpibot import --formats` shows "
+            "an example header of each; a file of your own can use `date,metric,value[,network,...]`."
+        )
+
+
+def _snake(text: str) -> str:
+    from .names import snake
+
+    return snake(text)
+
+
+def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[object]]]:
+    for cells in reader:
+        yield reader.line_num, cells  # type: ignore[attr-defined, misc]
+
+
+def _chain_numbered(
+    head: list[tuple[int, list[object]]], rest: Iterator[tuple[int, list[object]]]
+) -> Iterator[tuple[int, list[object]]]:
+    yield from head
+    yield from rest

@@ -20,9 +20,15 @@ from typing import BinaryIO
 from .store import Store
 from .writer import KEY, ObservationWriter, Row
 
+# Rows staged (and later merged) at a time: big enough to write fast, small enough to hold the lock
+# for well under a second.
+CHUNK_ROWS = 50_000
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
 # Called after each merged chunk with (chunks merged, chunks in all).
 MergeProgress = Callable[[int, int], None]
+# Called with a stage ("reading" or "writing"), the work done and the work in all: bytes of the
+# file while reading, chunks while writing.
+Progress = Callable[[str, int, int], None]
 
 
 class Staging:
@@ -91,3 +97,33 @@ class Staging:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Chunks:
+    """Buffers validated rows and stages them a chunk at a time; ``on_flush`` hears of each chunk
+    (for progress)."""
+
+    def __init__(self, staging: Staging, on_flush: Callable[[], None] | None = None) -> None:
+        self.staging, self.on_flush = staging, on_flush
+        self.series = staging.series
+        self.batch: list[Row] = []
+        self.additions: list[Row] = []
+        self.bucketed: set[tuple[int, str]] = set()
+
+    def moment(self, row: Row) -> None:
+        """A row to add up within the file (a date-time, a post, a campaign's row): the file's first
+        row for a key replaces the stored value, later ones add to it."""
+        key = (row[0], row[1])
+        if key in self.bucketed:
+            self.additions.append(row)
+        else:
+            self.bucketed.add(key)
+            self.batch.append(row)
+        if len(self.batch) + len(self.additions) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.staging.add(self.batch, self.additions)
+        self.batch, self.additions = [], []
+        if self.on_flush:
+            self.on_flush()

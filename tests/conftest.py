@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpi.answers import Context, answer
-from kpi.importer import import_csv
+from kpi.importer import import_file
 from kpi.store import Store
 
 # libfaketime (how .ci/run runs the suite at a month's first day, a year end, 29 February and a DST
@@ -54,7 +54,7 @@ def api():
 
 def load(store: Store, team: str, csv_text: str, **kwargs):
     """Import CSV text through the real importer."""
-    return import_csv(store, team, "test.csv", stream=io.BytesIO(csv_text.encode("utf-8")), **kwargs)
+    return import_file(store, team, "test.csv", stream=io.BytesIO(csv_text.encode("utf-8")), **kwargs)
 
 
 def ask(

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from kpi.errors import ImportFailed, InvalidCommand, InvalidFormula, InvalidPeriod, InvalidTarget
-from kpi.importer import import_csv
+from kpi.importer import import_file
 
 from .conftest import SOCIAL, ask, load, snapshot
 from .test_cli import kpibot
@@ -62,20 +62,20 @@ def test_imports_refuse_values_whose_sums_would_overflow(data, cell, reason):
     before = snapshot(data)
     body = "date,likes,network\n2026-11-10,1,x\n" + f"2026-11-11,{cell},x\n" * 3
     with pytest.raises(ImportFailed) as refused:
-        import_csv(data, "T1", "big.csv", stream=io.BytesIO(body.encode()))
+        import_file(data, "T1", "big.csv", stream=io.BytesIO(body.encode()))
     assert refused.value.problems[0].startswith(f"line 3: {reason}")
     assert snapshot(data) == before
 
 
 def test_the_largest_storable_values_still_sum_and_answer(data):
     body = "date,likes,impressions\n" + "".join(f"2026-11-{d:02d},1e15,1\n" for d in range(9, 16))
-    import_csv(data, "T1", "edge.csv", stream=io.BytesIO(body.encode()))
+    import_file(data, "T1", "edge.csv", stream=io.BytesIO(body.encode()))
     assert ask(data, "/kpi engagements 2026-W46").lines[0].startswith("7,000,000,000,000,290 ")
 
 
 def test_import_dates_outside_the_calendar_are_refused(data):
     with pytest.raises(ImportFailed) as refused:
-        import_csv(
+        import_file(
             data, "T1", "old.csv", stream=io.BytesIO(b"date,likes\n0001-01-01,4\n9999-12-31T10:00Z,1\n")
         )
     assert refused.value.problems == [
@@ -155,7 +155,7 @@ def test_ask_explains_each_edge_and_the_demo_console_goes_on(tmp_path):
 def test_a_file_with_too_many_columns_is_refused_at_its_header(data):
     header = "date," + ",".join(f"metric_{i}" for i in range(40_000))
     with pytest.raises(ImportFailed, match="40,001 columns; kpibot reads files of up to 1,000 columns"):
-        import_csv(
+        import_file(
             data,
             "T1",
             "wide.csv",
@@ -169,5 +169,5 @@ def test_a_cell_past_the_size_limit_is_a_broken_file(data):
     with pytest.raises(
         ImportFailed, match=r"not a readable CSV file \(line 3: field larger than field limit"
     ):
-        import_csv(data, "T1", "long.csv", stream=io.BytesIO(body.encode()))
+        import_file(data, "T1", "long.csv", stream=io.BytesIO(body.encode()))
     assert snapshot(data) == before

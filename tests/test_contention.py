@@ -86,11 +86,11 @@ def test_other_writers_get_in_while_an_import_runs_and_the_derived_tables_stay_e
 ):
     """A `/kpi record` from another connection, with no wait at all, while the file is read and
     between each of its written chunks; one of them writes a day the import later replaces."""
-    from kpi import importer, writer
+    from kpi import staging, writer
 
     from .test_writer import assert_derived_tables_exact
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 9)
+    monkeypatch.setattr(staging, "CHUNK_ROWS", 9)
     monkeypatch.setattr(writer, "LOOKUP_LIMIT", lookup_limit)
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.0)
     recorded = []
@@ -118,9 +118,9 @@ def test_other_writers_get_in_while_an_import_runs_and_the_derived_tables_stay_e
 
 
 def test_an_import_with_a_bad_last_row_writes_nothing_and_never_takes_the_lock(db_path, monkeypatch):
-    from kpi import importer
+    from kpi import staging
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 9)
+    monkeypatch.setattr(staging, "CHUNK_ROWS", 9)
     text = _wide_month() + "2026-10-29,not a number,x0\n"
     with Store(db_path) as s:
         load(s, "T1", SOCIAL)

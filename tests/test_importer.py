@@ -4,7 +4,7 @@ import pytest
 
 from kpi.engine import Engine
 from kpi.errors import ImportFailed
-from kpi.importer import import_csv
+from kpi.importer import import_file
 from kpi.periods import parse_period
 
 from .conftest import NOW, SOCIAL, load, snapshot
@@ -163,17 +163,15 @@ def test_file_level_errors(store, text, message):
     assert snapshot(store) == before
 
 
-def test_wrong_encoding_writes_nothing(store):
-    load(store, "T1", SOCIAL)
-    before = snapshot(store)
-    latin1 = "date,metric,value,region\n2026-11-09,likes,3,fr\n2026-11-09,likes,3,Zürich\n".encode("latin-1")
-    with pytest.raises(ImportFailed, match="not UTF-8"):
-        import_csv(store, "T1", "latin.csv", stream=io.BytesIO(latin1))
-    assert snapshot(store) == before
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252(store):
+    """Excel on Windows saves CSV as cp1252 (SOURCES §3): `Zürich` arrives as one byte per letter."""
+    latin1 = "date,metric,value,region\n2026-11-09,likes,3,fr\n2026-11-09,likes,4,Zürich\n".encode("cp1252")
+    import_file(store, "T1", "latin.csv", stream=io.BytesIO(latin1))
+    assert total(store, "likes", region="zürich") == 4
 
 
 def test_utf8_bom_is_accepted(store):
-    import_csv(store, "T1", "bom.csv", stream=io.BytesIO("\ufeffdate,likes\n2026-11-09,2\n".encode()))
+    import_file(store, "T1", "bom.csv", stream=io.BytesIO("\ufeffdate,likes\n2026-11-09,2\n".encode()))
     assert total(store, "engagements") == 2
 
 
@@ -185,9 +183,9 @@ def test_imports_are_scoped_by_team(store):
 
 
 def test_streams_in_chunks_with_progress(store, monkeypatch):
-    from kpi import importer
+    from kpi import staging
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(staging, "CHUNK_ROWS", 10)
     seen = []
     rows = "".join(f"2026-11-{1 + i % 28:02d},{i},x{i % 3}\n" for i in range(95))
     summary = load(store, "T1", "date,likes,segment\n" + rows, progress=lambda *step: seen.append(step))

@@ -54,9 +54,9 @@ def random_csv(seed: int, days: int = 40) -> str:
 
 @pytest.mark.parametrize("lookup_limit", [1, 10**9], ids=["newest-dates", "old-value-lookups"])
 def test_cube_is_exact_after_overlapping_imports_and_records(store, monkeypatch, lookup_limit):
-    from kpi import importer, writer
+    from kpi import staging, writer
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 97)  # many chunks: replacements across chunk borders
+    monkeypatch.setattr(staging, "CHUNK_ROWS", 97)  # many chunks: replacements across chunk borders
     monkeypatch.setattr(writer, "LOOKUP_LIMIT", lookup_limit)  # both ways of telling new rows from old
     load(store, "T1", SOCIAL)
     load(store, "T1", SITE)

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from kpi import ImportFailed, KpiError, NotAllowed, import_csv
+from kpi import ImportFailed, KpiError, NotAllowed, import_file
 
 from ..deps import Deps, user_message
 from ..downloads import download, file_info
@@ -59,7 +59,7 @@ def _import_one(deps: Deps, client: WebClient, team: str, file_id: str) -> str:
         return f"`{name}` is not a .csv file. Share a .csv file with me to import it (long or wide layout; see the README)."
     with download(info, client.token or "", deps.settings.api_url) as buffer, deps.store() as store:
         try:
-            summary = import_csv(store, team, name, stream=buffer, tz=store.settings(team).tz)
+            summary = import_file(store, team, name, stream=buffer, tz=store.settings(team).tz)
         except ImportFailed as exc:
             listing = "\n".join(exc.problems[:20])
             more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
