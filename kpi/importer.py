@@ -52,7 +52,7 @@ def import_file(
     source: str | Path,
     *,
     skip_invalid: bool = False,
-    tz: str = "UTC",
+    tz: str | None = None,
     progress: Progress | None = None,
     stream: BinaryIO | None = None,
     tags: dict[str, str] | None = None,
@@ -64,7 +64,9 @@ def import_file(
     All or nothing unless ``skip_invalid``: with any bad row nothing is written and ``ImportFailed``
     lists each bad row. ``dry_run`` reads and checks everything and writes nothing. ``format`` names
     a profile instead of recognising one. ``progress`` hears of each chunk read and each written.
+    Date-times become days in ``tz``, by default the team's time zone.
     """
+    tz = tz or store.settings(team).tz
     name = Path(source).name if stream is None else str(source)
     raw = stream if stream is not None else open(source, "rb")  # noqa: SIM115
     try:
@@ -184,7 +186,11 @@ class _Import:
             head.append(item)
             if len(head) >= 60:
                 break
-        found = find_header(iter(head), candidates) if not forced or forced.layout == "mapped" else None
+        found = (
+            find_header(iter(head), candidates, loose=forced is not None)
+            if not forced or forced.layout == "mapped"
+            else None
+        )
         if found is None:
             native = forced is None or forced.layout in ("long", "wide")
             first = next(
@@ -220,7 +226,7 @@ class _Import:
             notes.update({k: v for k, v in profile.sheets})
         for sheet in sheets:
             numbered = list(enumerate(sheet.rows, start=1))
-            found = find_header(iter(numbered), candidates)
+            found = find_header(iter(numbered), candidates, loose=forced is not None)
             if found is None:
                 reason = notes.get(sheet.name.strip().lower(), "not a table kpibot knows")
                 if not any(any(cell_text(c).strip() for c in row) for _, row in numbered):

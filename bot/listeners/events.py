@@ -1,13 +1,14 @@
-"""Events: App Home opened, and CSV files shared with the bot in a direct message."""
+"""Events: App Home opened, and files (CSV or Excel exports) shared with the bot in a direct message."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from kpi import ImportFailed, KpiError, NotAllowed, import_file
+from kpi import ImportFailed, KpiError, NotAllowed, import_file, parse_tag
 
 from ..deps import Deps, user_message
 from ..downloads import download, file_info
@@ -15,6 +16,9 @@ from ..text import escape
 from .home import publish_home
 
 MAX_FILES = 5
+FILE_TYPES = {"csv", "tsv", "xls", "xlsx", "text"}
+SUFFIXES = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
+_TAG_WORD = re.compile(r"^[a-z][a-z0-9_]*:\S+$")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -29,7 +33,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
     def import_shared_files(event: dict[str, Any], context: Any, client: WebClient) -> None:
-        """A CSV shared in a DM: the same import as `kpibot import`, summary replied in the DM.
+        """A file shared in a DM: the same import as `kpibot import`, summary replied in the DM.
+        Words like `region:fr` in the message are tags, as `--tag region=fr` on the command line.
 
         Only the file ids of the event are used: name, size and URL come from ``files.info``."""
         if event.get("channel_type") != "im" or event.get("subtype") != "file_share" or event.get("bot_id"):
@@ -42,9 +47,11 @@ def register(app: App, deps: Deps) -> None:
             text = user_message(NotAllowed("Only this workspace's kpibot admins can import data."))[0]
             client.chat_postMessage(channel=channel, text=escape(text))
             return
+        words = str(event.get("text") or "").split()
         for file_id in ids[:MAX_FILES]:
             try:
-                text = _import_one(deps, client, team, file_id)
+                tags = dict(parse_tag(w) for w in words if _TAG_WORD.match(w.lower()))
+                text = _import_one(deps, client, team, file_id, tags)
             except KpiError as exc:
                 text = str(exc)
             client.chat_postMessage(channel=channel, text=escape(text))
@@ -52,16 +59,20 @@ def register(app: App, deps: Deps) -> None:
     app.event("message")(ack=ack_now, lazy=[import_shared_files])
 
 
-def _import_one(deps: Deps, client: WebClient, team: str, file_id: str) -> str:
+def _import_one(deps: Deps, client: WebClient, team: str, file_id: str, tags: dict[str, str]) -> str:
     info = file_info(client, file_id)
     name = info.get("name") or "file"
-    if not (name.lower().endswith(".csv") or info.get("filetype") == "csv"):
-        return f"`{name}` is not a .csv file. Share a .csv file with me to import it (long or wide layout; see the README)."
+    if not (name.lower().endswith(SUFFIXES) or info.get("filetype") in FILE_TYPES):
+        return (
+            f"`{name}` is not a file I can import. Share a platform export (.csv, .xls or .xlsx from Meta, "
+            "LinkedIn, X, GA4, Google Ads or Ads Manager) or a CSV in kpibot's own layout; see the README."
+        )
     with download(info, client.token or "", deps.settings.api_url) as buffer, deps.store() as store:
         try:
-            summary = import_file(store, team, name, stream=buffer, tz=store.settings(team).tz)
+            summary = import_file(store, team, name, stream=buffer, tz=store.settings(team).tz, tags=tags)
         except ImportFailed as exc:
             listing = "\n".join(exc.problems[:20])
             more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
             return f"{exc}\n```{listing}{more}```" if listing else str(exc)
-    return f"`{name}`: {summary.counts()}."
+    details = "\n".join(summary.details()[:40])
+    return f"`{name}`: {summary.counts()}." + (f"\n```{details}```" if details else "")

@@ -110,6 +110,13 @@ class Profile:
         keys = {header_key(c) for c in header if isinstance(c, str)}
         return any(sig <= keys for sig in self.signature_keys())
 
+    def loosely_matches(self, header: list[str]) -> bool:
+        """For a format named by the user: a row with this format's date column and a metric of it."""
+        columns = [self.column_for(c)[0] for c in header if isinstance(c, str) and c.strip()]
+        return any(c and c.role in ("date", "publish_time", "day_offset") for c in columns) and any(
+            c and c.metric for c in columns
+        )
+
     def column_for(self, header: str) -> tuple[Column | None, str]:
         """The column a header is, and what its `*` stood for."""
         key = header_key(header)

@@ -38,10 +38,11 @@ def is_break(cells: list[object]) -> bool:
 
 
 def find_header(
-    rows: Iterable[tuple[int, list[object]]], profiles: Iterable[Profile]
+    rows: Iterable[tuple[int, list[object]]], profiles: Iterable[Profile], loose: bool = False
 ) -> tuple[Profile, int, list[str], list[str]] | None:
     """The first row (within the first rows) that a profile recognises: (profile, line, header,
-    preamble lines above it)."""
+    preamble lines above it). ``loose``: the user named the format, so a row with its date column
+    and one of its metrics is enough."""
     preamble: list[str] = []
     candidates = list(profiles)
     for count, (line, cells) in enumerate(rows):
@@ -49,9 +50,8 @@ def find_header(
             return None
         header = [cell_text(c) for c in cells]
         for profile in candidates:
-            if profile.matches(header) and (
-                not profile.marker or re.search(profile.marker, "\n".join(preamble))
-            ):
+            recognised = profile.loosely_matches(header) if loose else profile.matches(header)
+            if recognised and (loose or not profile.marker or re.search(profile.marker, "\n".join(preamble))):
                 return profile, line, header, preamble
         preamble.append(",".join(h for h in header if h.strip()))
     return None
