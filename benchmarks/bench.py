@@ -121,6 +121,84 @@ def plain_table(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def generate_google_ads(path: Path, long_path: Path, rows: int) -> None:
+    """A Google Ads "Excel CSV" download (UTF-16, tab-separated, report-name and date-range lines,
+    `1,234.56` numbers, `Total:` rows) of ``rows`` day x campaign rows, and the same observations
+    as kpibot's long CSV."""
+    rnd = random.Random(11)
+    campaigns = [f"Campaign {i:04d}" for i in range(1000)]
+    days = max(1, rows // len(campaigns))
+    start = LAST_DAY - timedelta(days=days - 1)
+    with (
+        open(path, "w", encoding="utf-16", newline="") as out,
+        open(long_path, "w", encoding="utf-8", newline="") as long_out,
+    ):
+        out.write(
+            f"Campaign report\r\n{start:%B} {start.day}, {start.year} - {LAST_DAY:%B} {LAST_DAY.day}, {LAST_DAY.year}\r\n"
+        )
+        out.write("Day\tCampaign\tCampaign status\tClicks\tImpr.\tCTR\tCost\r\n")
+        long_out.write("date,metric,value,network,campaign\n")
+        for offset in range(days):
+            day = (start + timedelta(days=offset)).isoformat()
+            for campaign in campaigns:
+                clicks, impressions = rnd.randint(0, 3000), rnd.randint(1000, 90000)
+                cost = round(clicks * rnd.uniform(0.2, 1.5), 2)
+                out.write(
+                    f"{day}\t{campaign}\tEnabled\t{clicks:,}\t{impressions:,}\t{clicks / impressions:.2%}\t{cost:,.2f}\r\n"
+                )
+                key = f"google_ads,{campaign.lower().replace(' ', '_')}"
+                long_out.write(
+                    f"{day},ad_clicks,{clicks},{key}\n{day},ad_impressions,{impressions},{key}\n{day},spend,{cost},{key}\n"
+                )
+        out.write("Total: Account\t--\t--\t0\t0\t--\t0.00\r\n")
+
+
+GA4_CHANNELS = [
+    "Organic Social",
+    "Paid Social",
+    "Direct",
+    "Referral",
+    "Organic Search",
+    "Email",
+    "Paid Search",
+    "Display",
+]
+
+
+def generate_ga4(path: Path, long_path: Path, rows: int) -> None:
+    """A GA4 traffic-acquisition CSV (`#` preamble, a totals row) of ``rows`` day x channel rows,
+    and the same observations (sessions, bounces, key events, revenue, sessions by channel) as long CSV."""
+    rnd = random.Random(13)
+    days = max(1, rows // len(GA4_CHANNELS))
+    start = LAST_DAY - timedelta(days=days - 1)
+    derived = {"Organic Social": "social_sessions", "Paid Social": "social_sessions", "Direct": "direct_sessions",
+               "Referral": "referral_sessions"}  # fmt: skip
+    with open(path, "w", encoding="utf-8-sig") as out, open(long_path, "w", encoding="utf-8") as long_out:
+        out.write(f"# Traffic acquisition\n# Start date: {start:%Y%m%d}\n# End date: {LAST_DAY:%Y%m%d}\n\n")
+        out.write(
+            "Date,Session primary channel group (Default Channel Group),Sessions,Engaged sessions,Engagement rate,Key events,Total revenue\n"
+        )
+        out.write(",,0,0,0,0,0\n")
+        long_out.write("date,metric,value,channel\n")
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            for channel in GA4_CHANNELS:
+                sessions = rnd.randint(10, 5000)
+                engaged, events, revenue = (
+                    rnd.randint(0, sessions),
+                    rnd.randint(0, 50),
+                    round(rnd.uniform(0, 900), 2),
+                )
+                out.write(
+                    f"{day:%Y%m%d},{channel},{sessions},{engaged},{engaged / sessions:.4f},{events},{revenue}\n"
+                )
+                iso, key = day.isoformat(), channel.lower().replace(" ", "_")
+                long_out.write(f"{iso},sessions,{sessions},{key}\n{iso},bounces,{sessions - engaged},{key}\n"
+                               f"{iso},conversions,{events},{key}\n{iso},revenue,{revenue},{key}\n")  # fmt: skip
+                if channel in derived:
+                    long_out.write(f"{iso},{derived[channel]},{sessions},{key}\n")
+
+
 def phase_plain(csv_path: Path) -> dict:
     """The practical limit: rows already parsed, one executemany upsert into an indexed table."""
     rows = parsed_rows(csv_path)
@@ -427,6 +505,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=3_500_000, help="about how many rows to generate")
     parser.add_argument("--runs", type=int, default=200, help="query repetitions")
     parser.add_argument("--dir", default=str(ROOT / "benchmarks" / "out"), help="where data files go")
+    parser.add_argument(
+        "--export-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the generated Google Ads export (GA4: a tenth)",
+    )
+    parser.add_argument("--exports-only", action="store_true", help="only the platform-export import rows")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -445,6 +530,9 @@ def main() -> None:
 
     work = Path(args.dir)
     work.mkdir(parents=True, exist_ok=True)
+    if args.exports_only:
+        exports(work, args.export_rows)
+        return
     days = days_for(args.rows)
     full, quarter = work / f"data-{days}d.csv", work / f"data-{max(1, days // 4)}d.csv"
     for path, n in ((full, days), (quarter, max(1, days // 4))):
@@ -523,8 +611,43 @@ def main() -> None:
         f"{contention['p99_ms']:.0f} ms (target < 1 s); write lock held {contention['lock_share']:.0%} of "
         f"the import (target < 10%), at most {contention['longest_hold_ms']:.0f} ms at a time"
     )
+    exports(work, args.export_rows)
     print("  " + "\n  ".join(query["answer"]))
     print(f"database: {os.path.getsize(db) / 1e6:,.0f} MB")
+
+
+def exports(work: Path, rows: int) -> None:
+    """Platform exports against kpibot's long CSV of the same observations, each into a fresh
+    database in its own process; and the Google Ads export at a quarter of its size, for memory."""
+    sets = [
+        ("Google Ads UTF-16 export", "gads", generate_google_ads, rows),
+        ("Google Ads UTF-16 export, a quarter", "gads-quarter", generate_google_ads, rows // 4),
+        ("GA4 CSV", "ga4", generate_ga4, rows // 10),
+    ]
+    results = {}
+    for title, stem, generator, count in sets:
+        export, long_csv = work / f"{stem}-{count}.csv", work / f"{stem}-{count}-long.csv"
+        if not export.exists() or not long_csv.exists():
+            print(f"generating {export.name} ...", flush=True)
+            generator(export, long_csv, count)
+        measured = []
+        for path in (export, long_csv):
+            db = work / "bench-export.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            measured.append(run_phase("import", str(path), str(db)))
+        results[stem] = measured
+        mine, plain = measured
+        print(
+            f"{title} ({count:,} rows, {mine['rows']:,} observations): {mine['rows'] / mine['seconds']:,.0f} "
+            f"observations/s, peak {mine['peak_rss_mb']:,.0f} MB; the same observations as long CSV "
+            f"{plain['rows'] / plain['seconds']:,.0f}/s: {mine['seconds'] and plain['seconds'] / mine['seconds']:.0%} "
+            "of it (target >= 70%)"
+        )
+    full, quarter = results["gads"][0], results["gads-quarter"][0]
+    print(
+        f"Google Ads export peak memory: {full['peak_rss_mb'] / quarter['peak_rss_mb']:.2f}x for 4x the rows (flat)"
+    )
 
 
 if __name__ == "__main__":

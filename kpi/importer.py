@@ -274,33 +274,39 @@ class _Import:
 
     def _rows(self, table: Table, rows: Iterator[tuple[int, list[object]]], chunks: Chunks) -> bool:
         """Read a table's rows into ``chunks``; True when a break ended it (another may follow)."""
-        summary, days, per_metric = self.summary, self.days, self.summary.per_metric
+        summary, days = self.summary, self.days
+        counts: dict[str, int] = {}
         series: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-        first = True
-        for line, cells in rows:
-            if is_break(cells):
-                return True
-            reason = table.skip_reason(cells, first)
-            first = False
-            if reason:
-                summary.notes.append(f"line {line}: {reason}, skipped")
-                continue
-            summary.read += 1
-            try:
-                observations = list(table.observations(cells))
-            except CellError as exc:
-                summary.add_problem(line, str(exc))
-                continue
-            for metric, dims, day, value in observations:
-                key = (metric, dims)
-                sid = series.get(key)
-                if sid is None:
-                    sid = series[key] = chunks.series(metric, dims)
-                chunks.moment((sid, day, value))
-                per_metric[metric] += 1
-                if day not in days:
-                    days.add(day)
-        return False
+        moment, observations = chunks.moment, table.observations
+        first, last_day = True, ""
+        try:
+            for line, cells in rows:
+                if is_break(cells):
+                    return True
+                reason = table.skip_reason(cells, first)
+                first = False
+                if reason:
+                    summary.notes.append(f"line {line}: {reason}, skipped")
+                    continue
+                summary.read += 1
+                try:
+                    found = observations(cells)
+                except CellError as exc:
+                    summary.add_problem(line, str(exc))
+                    continue
+                for metric, dims, day, value in found:
+                    key = (metric, dims)
+                    sid = series.get(key)
+                    if sid is None:
+                        sid = series[key] = chunks.series(metric, dims)
+                    moment((sid, day, value))
+                    counts[metric] = counts.get(metric, 0) + 1
+                    if day != last_day:
+                        days.add(day)
+                        last_day = day
+            return False
+        finally:
+            summary.per_metric.update(counts)
 
     def _unknown(self, forced: Profile | None) -> str:
         if forced:

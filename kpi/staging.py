@@ -108,16 +108,24 @@ class Chunks:
         self.series = staging.series
         self.batch: list[Row] = []
         self.additions: list[Row] = []
-        self.bucketed: set[tuple[int, str]] = set()
+        # Which (series, day) keys this file has written: a bit per local series number, per day, so
+        # memory grows by one bit per key rather than a set entry.
+        self.seen: dict[str, bytearray] = {}
 
     def moment(self, row: Row) -> None:
         """A row to add up within the file (a date-time, a post, a campaign's row): the file's first
         row for a key replaces the stored value, later ones add to it."""
-        key = (row[0], row[1])
-        if key in self.bucketed:
+        number, day = row[0], row[1]
+        bits = self.seen.get(day)
+        if bits is None:
+            bits = self.seen[day] = bytearray(len(self.staging.keys) // 8 + 1)
+        byte, mask = number >> 3, 1 << (number & 7)
+        if byte >= len(bits):
+            bits.extend(bytes(byte - len(bits) + 64))
+        if bits[byte] & mask:
             self.additions.append(row)
         else:
-            self.bucketed.add(key)
+            bits[byte] |= mask
             self.batch.append(row)
         if len(self.batch) + len(self.additions) >= CHUNK_ROWS:
             self.flush()

@@ -150,3 +150,41 @@ def test_only_slacks_file_origin_and_a_stand_in_api_are_allowed():
     assert downloads.allowed_origins("https://slack-gov.com/api/") == {("https", "files.slack-gov.com", 443)}
     assert downloads.origin("https://files.slack.com:444/x") == ("https", "files.slack.com", 444)
     assert downloads.origin("file:///etc/passwd") is None
+
+
+def test_an_xlsx_export_shared_in_a_dm_is_imported_with_the_messages_tags(server, api, loaded_db):
+    from datetime import date
+
+    from .conftest import ask
+    from .support import exports
+
+    workbook = exports.linkedin_visitors("xlsx", [(date(2026, 11, 10), 80, 50), (date(2026, 11, 11), 20, 10)])
+    api.serve_file("demo_visitors.xlsx", workbook, filetype="xlsx")
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "D1",
+        "channel_type": "im",
+        "user": "U1",
+        "ts": "1.1",
+        "text": "our French page region:fr",
+        "files": [{"id": "F1", "name": "ignored.bin", "filetype": "binary", "size": 1}],
+    }
+    assert server.event(event, event_id="EvXlsx").status == 200
+    text = reply(api)
+    assert text.startswith(
+        "`demo_visitors.xlsx`: 2 rows read, 4 inserted, 0 replaced, 0 rejected (LinkedIn Page visitors"
+    )
+    assert "Total page views (total) → page_views" in text and "dates: 2026-11-10 to 2026-11-11" in text
+    with Store(loaded_db) as store:
+        assert ask(store, "/kpi page_views 2026-W46 region:fr").lines[0].startswith("100 ")
+
+
+def test_a_file_that_is_not_an_export_is_refused_in_words(server, api, loaded_db):
+    with Store(loaded_db) as store:
+        before = snapshot(store)
+    api.serve_file("logo.png", b"\x89PNG\r\n", filetype="png")
+    share(server, event_id="EvPng")
+    assert "is not a file I can import" in reply(api)
+    with Store(loaded_db) as store:
+        assert snapshot(store) == before

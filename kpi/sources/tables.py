@@ -10,7 +10,7 @@ or `#` row, after which another table may start (GA4 downloads hold several).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,15 +26,27 @@ Observation = tuple[str, tuple[tuple[str, str], ...], str, float]
 
 
 def cell_text(cell: object) -> str:
+    if type(cell) is str:
+        return cell
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return "" if cell is None else str(cell)
 
 
 def is_break(cells: list[object]) -> bool:
-    """A blank row, or a `#` comment row: the end of a table."""
-    texts = [cell_text(c).strip() for c in cells]
-    return not any(texts) or texts[0].startswith("#")
+    """A blank row, or a `#` comment row: the end of a table. (A data row's first cell, its date,
+    answers at once.)"""
+    if not cells:
+        return True
+    head = cells[0]
+    if isinstance(head, str):
+        if head.startswith("#"):
+            return True
+        if head.strip():
+            return False
+    elif head is not None:
+        return False
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def find_header(
@@ -111,7 +123,14 @@ class Table:
             raise ImportFailed(f"`{ctx.name}` ({profile.title}) has no date column kpibot can read.")
         self.dims_cache: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
         self.summary_col = next((i for i, d, _ in self.dim_cols if d == profile.summary_dim), -1)
-        self.rows_read = 0
+        self.dim_indexes = [i for i, _, _ in self.dim_cols]
+        metrics = [m for _, m in self.metric_cols]
+        self.simple = (
+            not profile.derived
+            and not profile.routed
+            and profile.grain == "day"
+            and len(set(metrics)) == len(metrics)
+        )
 
     def _title_metric(self, preamble: list[str]) -> str:
         """Business Suite: the title line above the header names the metric (and maybe the network)."""
@@ -231,9 +250,13 @@ class Table:
     def skip_reason(self, cells: list[object], first: bool) -> str:
         """Why a data row is not data (a total, a summary), or ""."""
         rules = self.profile.skip_rows
+        if not rules:
+            return ""
         if "total" in rules:
-            head = next((cell_text(c).strip() for c in cells if cell_text(c).strip()), "")
-            if header_key(head).startswith("total"):
+            head = cell_text(cells[0]).lstrip() or next(
+                (cell_text(c).strip() for c in cells if cell_text(c).strip()), ""
+            )
+            if head[:5].lower() == "total":
                 return "a total row"
         if "summary" in rules and first:
             empty_date = not cell_text(cells[self.date_col]).strip() if self.date_col < len(cells) else True
@@ -242,15 +265,22 @@ class Table:
                 return "a summary row of the whole report"
         return ""
 
-    def observations(self, cells: list[object]) -> Iterator[Observation]:
+    def observations(self, cells: list[object]) -> list[Observation]:
         """The row's observations; raises CellError naming a bad cell."""
         if len(cells) < self.width:
             cells = [*cells, *([""] * (self.width - len(cells)))]
         cell = cells[self.date_col]
         day = self.days.offset(cell) if self.date_role == "day_offset" else self.days(cell)
-        raw = tuple(cell_text(cells[i]) for i, _, _ in self.dim_cols)
+        raw = tuple([cell_text(cells[i]) for i in self.dim_indexes])
         dims = self.dims_cache.get(raw) or self._dims(raw)
         numbers = self.ctx.numbers
+        if self.simple:  # each column its own metric, nothing derived: the usual export
+            found = []
+            for index, metric in self.metric_cols:
+                value = numbers(cells[index])
+                if value is not None:
+                    found.append((metric, dims, day, value))
+            return found
         values: dict[str, float] = {}
         for index, metric in self.metric_cols:
             value = numbers(cells[index])
@@ -260,10 +290,7 @@ class Table:
             self._derive(values, dict(dims), cells)
         if self.profile.grain == "post":
             values["posts"] = 1.0
-        self.rows_read += 1
-        for metric, value in values.items():
-            if not metric.startswith("_"):
-                yield metric, dims, day, value
+        return [(metric, dims, day, value) for metric, value in values.items() if not metric.startswith("_")]
 
     def _derive(self, values: dict[str, float], dims: dict[str, str], cells: list[object]) -> None:
         for rule in self.profile.derived:

@@ -26,6 +26,9 @@ _WORDY = re.compile(r"(?:[A-Za-zéû]+\.?,?\s+)?([A-Za-zéûô]+)\.?\s+(\d{1,2})
 _WORDY_DAY_FIRST = re.compile(r"(?:[A-Za-zéû]+\.?,?\s+)?(\d{1,2})\s+([A-Za-zéûô]+)\.?\s+(\d{4})")
 
 
+_MISSING = object()
+
+
 class CellError(ValueError):
     pass
 
@@ -36,25 +39,43 @@ class Numbers:
 
     def __init__(self, style: str = "us") -> None:
         self.style = style
+        self.cache: dict[str, float | None] = {}
 
     def __call__(self, cell: object) -> float | None:
-        if isinstance(cell, bool):
-            raise CellError(f"`{cell}` is not a number")
-        if isinstance(cell, int | float):
-            number = float(cell)
-        else:
-            text = str(cell)
-            try:
-                number = float(text)
-            except ValueError:
-                number = self._styled(text.strip())
-                if number is None:
-                    return None
+        if type(cell) is str:
+            cached = self.cache.get(cell, _MISSING)
+            if cached is not _MISSING:
+                return cached  # type: ignore[return-value]
+            number = self._text(cell)
+            if len(self.cache) < 200_000:
+                self.cache[cell] = number
+            return number
+        return self._other(cell)
+
+    def _text(self, text: str) -> float | None:
+        try:
+            number = float(text)
+        except ValueError:
+            number = self._styled(text.strip())
+            if number is None:
+                return None
+        return self._checked(number, text)
+
+    def _checked(self, number: float, cell: object) -> float:
         if math.isnan(number):
             raise CellError(f"`{cell}` is not a number")
         if not storable(number):
             raise CellError(value_problem(str(cell).strip()))
         return number
+
+    def _other(self, cell: object) -> float | None:
+        if cell is None:
+            return None
+        if isinstance(cell, bool):
+            raise CellError(f"`{cell}` is not a number")
+        if isinstance(cell, int | float):
+            return self._checked(float(cell), cell)
+        return self._text(str(cell))
 
     def _styled(self, raw: str) -> float | None:
         if raw in EMPTY:
