@@ -453,3 +453,48 @@ def test_a_forced_format_reads_a_file_detection_would_not(store):
         load(store, "ads.csv", data)
     load(store, "ads.csv", data, format="google_ads")
     assert value(store, "/kpi spend 2026-10") == "USD 5.00"
+
+
+# -- Bounds -------------------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(store, monkeypatch):
+    from kpi.sources import decode
+
+    monkeypatch.setattr(decode, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(decode, "MAX_WORKBOOK_BYTES", 1000)
+    before = snapshot(store)
+    with pytest.raises(ImportFailed, match="kpibot imports files of up to"):
+        load(store, "big.csv", ex.google_ads(GADS * 10))
+    with pytest.raises(ImportFailed, match="kpibot imports workbooks of up to"):
+        load(store, "big.xlsx", ex.linkedin_visitors("xlsx", [(d, 80, 50) for d in OCT]))
+    assert snapshot(store) == before
+
+
+def test_an_export_with_too_many_columns_is_refused(store):
+    header = "Day,Campaign,Impr.,Cost," + ",".join(f"extra {i}" for i in range(1200))
+    with pytest.raises(ImportFailed, match="1,204 columns; kpibot reads files of up to 1,000"):
+        load(store, "wide.csv", f"{header}\n2026-10-01,A,1,2\n".encode())
+
+
+def test_a_workbook_sheet_past_the_cell_limit_is_refused(store, monkeypatch):
+    from kpi.sources import decode
+
+    monkeypatch.setattr(decode, "MAX_SHEET_CELLS", 50)
+    with pytest.raises(ImportFailed, match="kpibot reads sheets of up to 50 cells"):
+        load(store, "visitors.xls", ex.linkedin_visitors("xls", [(d, 80, 50) for d in OCT]))
+
+
+def test_the_new_kpis_are_listed(store):
+    listed = {row[0] for row in ask(store, "/kpi list").table.rows}
+    for name in (
+        "cpc",
+        "cpm",
+        "ad_ctr",
+        "roas",
+        "ad_impressions",
+        "page_views",
+        "post_impressions",
+        "interactions",
+    ):
+        assert name in listed

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import ImportFailed
+from ..limits import MAX_COLUMNS
 from ..names import dimension_value, snake
 from .profile import Profile, header_key
 from .values import Days, Numbers
@@ -103,6 +104,10 @@ class Table:
         self.text_cols: dict[str, int] = {}
         self.date_col, self.date_role = -1, ""
         self.width = len(header)
+        if self.width > MAX_COLUMNS:
+            raise ImportFailed(
+                f"`{ctx.name}`: {self.width:,} columns; kpibot reads files of up to {MAX_COLUMNS:,} columns."
+            )
         self.static: dict[str, str] = {}
         title_metric = self._title_metric(preamble) if profile.title_metrics else ""
         ctx.start = self._start_date(preamble) or ctx.start
