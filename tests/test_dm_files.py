@@ -30,7 +30,13 @@ def thief():
         yield other
 
 
-def share(server, event_url: str = "http://example.invalid/x", event_id: str = "EvF", size: int = 100):
+def share(
+    server,
+    event_url: str = "http://example.invalid/x",
+    event_id: str = "EvF",
+    size: int = 100,
+    text: str = "",
+):
     event = {
         "type": "message",
         "subtype": "file_share",
@@ -38,6 +44,7 @@ def share(server, event_url: str = "http://example.invalid/x", event_id: str = "
         "channel_type": "im",
         "user": "U1",
         "ts": "1.1",
+        "text": text,
         "files": [
             {"id": "F1", "name": "x.csv", "filetype": "csv", "size": size, "url_private_download": event_url}
         ],
@@ -160,17 +167,9 @@ def test_an_xlsx_export_shared_in_a_dm_is_imported_with_the_messages_tags(server
 
     workbook = exports.linkedin_visitors("xlsx", [(date(2026, 11, 10), 80, 50), (date(2026, 11, 11), 20, 10)])
     api.serve_file("demo_visitors.xlsx", workbook, filetype="xlsx")
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": "D1",
-        "channel_type": "im",
-        "user": "U1",
-        "ts": "1.1",
-        "text": "our French page region:fr",
-        "files": [{"id": "F1", "name": "ignored.bin", "filetype": "binary", "size": 1}],
-    }
-    assert server.event(event, event_id="EvXlsx").status == 200
+    share(
+        server, event_id="EvXlsx", text="our French page region:fr"
+    )  # the event's name and type are not trusted
     text = reply(api)
     assert text.startswith(
         "`demo_visitors.xlsx`: 2 rows read, 4 inserted, 0 replaced, 0 rejected (LinkedIn Page visitors"

@@ -166,7 +166,10 @@ GA4 = Profile(
     notes=("Bounces are sessions minus engaged sessions; rates are never imported.",),
 )
 
-_LINKEDIN_FR_NOTE = "Headers follow the UI language; English and French are known."
+_SNAPSHOT = "demographics: a snapshot of the whole audience, not by day"
+_DEMOGRAPHICS = tuple(
+    (sheet, _SNAPSHOT) for sheet in ("location", "job function", "seniority", "industry", "company size")
+)
 
 LINKEDIN_CONTENT = Profile(
     name="linkedin_content",
@@ -269,13 +272,7 @@ LINKEDIN_FOLLOWERS = Profile(
             "Abonnés invités automatiquement",
         ),
     ),
-    sheets=(
-        ("location", "demographics: a snapshot of the whole audience, not by day"),
-        ("job function", "demographics: a snapshot of the whole audience, not by day"),
-        ("seniority", "demographics: a snapshot of the whole audience, not by day"),
-        ("industry", "demographics: a snapshot of the whole audience, not by day"),
-        ("company size", "demographics: a snapshot of the whole audience, not by day"),
-    ),
+    sheets=_DEMOGRAPHICS,
     notes=(
         "LinkedIn's `Total followers` on the New followers sheet is the day's gain: it is imported as new_followers.",
     ),
@@ -298,13 +295,7 @@ LINKEDIN_VISITORS = Profile(
         ),
     ),
     default_skip=PART + " (the page's totals are imported)",
-    sheets=(
-        ("location", "demographics: a snapshot of the whole audience, not by day"),
-        ("job function", "demographics: a snapshot of the whole audience, not by day"),
-        ("seniority", "demographics: a snapshot of the whole audience, not by day"),
-        ("industry", "demographics: a snapshot of the whole audience, not by day"),
-        ("company size", "demographics: a snapshot of the whole audience, not by day"),
-    ),
+    sheets=_DEMOGRAPHICS,
 )
 
 X_OVERVIEW = Profile(
