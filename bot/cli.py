@@ -13,6 +13,7 @@ from typing import Any
 
 from kpi import KpiError
 
+from . import token_command
 from .config import Settings
 
 log = logging.getLogger("kpibot")
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-invalid", action="store_true", help="write the valid rows and list the invalid ones"
     )
     imp.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
+    token_command.add_parser(sub)
     return parser
 
 
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": _import,
         "serve": _serve,
         "digest": _digest,
+        "token": token_command.run,
     }
     try:
         settings = Settings.from_env()

@@ -1,6 +1,7 @@
 """The HTTP surface of `kpibot serve`: a small ASGI app run by uvicorn.
 
-POST /slack/events takes slash commands, interactivity and events; GET /healthz answers 200. Headers
+POST /slack/events takes slash commands, interactivity and events; POST /api/v1/observations is the
+push API (bot/push_api.py, its own bearer tokens and a 10 MB body limit); GET /healthz answers 200. Headers
 are due within a deadline (bot/http_protocol.py). Before
 Bolt sees a request its body is read within a size and time limit and its signature is checked on
 the raw bytes (bot/signature.py): an unsigned, stale, replayed or oversized request is refused
@@ -20,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -30,6 +32,7 @@ from slack_bolt.request.internals import build_context
 
 from .config import Settings
 from .http_protocol import HEADER_SECONDS, with_deadline
+from .push_api import PUSH_PATH, PushApi
 from .signature import ReplayGuard, replay_path, valid_signature
 
 log = logging.getLogger("kpibot.http")
@@ -88,8 +91,10 @@ class SlackAsgi:
         replay: ReplayGuard,
         threads: int = 1,
         clock: Callable[[], float] = time.time,
+        push: PushApi | None = None,
     ) -> None:
         self.app = app
+        self.push = push
         self.signing_secret = signing_secret
         self.replay = replay
         self.clock = clock
@@ -112,26 +117,34 @@ class SlackAsgi:
         if path == "/healthz" and method in ("GET", "HEAD"):
             await _send(send, BoltResponse(status=200, body="ok"))
             return
-        if path != EVENTS_PATH or method != "POST":
+        pushing = path == PUSH_PATH and self.push is not None
+        if method != "POST" or (path != EVENTS_PATH and not pushing):
             await _send(send, BoltResponse(status=404, body="not found"))
             return
         headers: dict[str, list[str]] = {}
         for key, value in scope["headers"]:
             headers.setdefault(key.decode("latin-1").lower(), []).append(value.decode("latin-1"))
-        raw = await self._read_body(receive, headers)
+        limit = self.push.max_body if pushing and self.push else self.max_body
+        raw = await self._read_body(receive, headers, limit)
         if isinstance(raw, BoltResponse):
             await _send(send, raw)
             return
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(self.pool, self._dispatch, raw, headers, scope)
+        if pushing and self.push:
+            auth, kind = _header(headers, "authorization"), _header(headers, "content-type")
+            response = await loop.run_in_executor(self.pool, self.push.handle, raw, auth, kind)
+        else:
+            response = await loop.run_in_executor(self.pool, self._dispatch, raw, headers, scope)
         await _send(send, response)
 
-    async def _read_body(self, receive: Any, headers: dict[str, list[str]]) -> bytes | BoltResponse:
-        """The request body, or a refusal: over ``max_body`` (413, told by Content-Length before
+    async def _read_body(
+        self, receive: Any, headers: dict[str, list[str]], limit: int
+    ) -> bytes | BoltResponse:
+        """The request body, or a refusal: over ``limit`` (413, told by Content-Length before
         reading, or on the chunk that passes it) or not all sent within ``body_seconds`` (408)."""
         declared = _header(headers, "content-length")
-        if declared.isascii() and declared.isdigit() and int(declared) > self.max_body:
-            return _refusal(413, f"the body is over {self.max_body} bytes")
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            return _refusal(413, f"the body is over {limit} bytes")
         raw = bytearray()
         deadline = asyncio.get_running_loop().time() + self.body_seconds
         while True:
@@ -143,8 +156,8 @@ class SlackAsgi:
             if message["type"] == "http.disconnect":
                 return _refusal(400, "the client went away")
             raw += message.get("body", b"")
-            if len(raw) > self.max_body:
-                return _refusal(413, f"the body is over {self.max_body} bytes")
+            if len(raw) > limit:
+                return _refusal(413, f"the body is over {limit} bytes")
             if not message.get("more_body"):
                 return bytes(raw)
 
@@ -194,9 +207,11 @@ def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socke
     return sock
 
 
-def asgi_app(app: App, settings: Settings) -> SlackAsgi:
-    """The ASGI app for the Bolt app: the signing secret and replay ledger come from ``settings``."""
-    return SlackAsgi(app, settings.signing_secret or "", ReplayGuard(replay_path(settings.db)))
+def asgi_app(app: App, settings: Settings, clock: Callable[[], datetime] | None = None) -> SlackAsgi:
+    """The ASGI app for the Bolt app and the push API: the signing secret, replay ledger and
+    database come from ``settings``; ``clock`` stamps the tokens' last use."""
+    push = PushApi(settings, clock) if clock else PushApi(settings)
+    return SlackAsgi(app, settings.signing_secret or "", ReplayGuard(replay_path(settings.db)), push=push)
 
 
 def uvicorn_config(asgi: SlackAsgi, header_seconds: float = HEADER_SECONDS) -> uvicorn.Config:

@@ -22,17 +22,21 @@ from .errors import (
     NotAllowed,
     NotFound,
     UnknownKpi,
+    UnsupportedBody,
 )
 from .importer import ImportSummary, formats_help, import_file, parse_tag
 from .names import humanise
 from .periods import Period, parse_period, today_in, zone
+from .push import MAX_PUSH_BYTES, push
 from .query import KpiAnswer, compute_kpi
 from .reply import Action, Reply, Table
 from .schedule import last_run, next_run, period_of_run
 from .store import Store, Subscription
+from .tokens import create_token, revoke_token, team_of
 
 __all__ = [
     "HEADLINE",
+    "MAX_PUSH_BYTES",
     "USAGE",
     "Action",
     "Busy",
@@ -59,10 +63,12 @@ __all__ = [
     "Subscription",
     "Table",
     "UnknownKpi",
+    "UnsupportedBody",
     "Value",
     "answer",
     "build_digest",
     "compute_kpi",
+    "create_token",
     "format",
     "goal_line",
     "formats_help",
@@ -76,8 +82,11 @@ __all__ = [
     "parse_tag",
     "period_note",
     "period_of_run",
+    "push",
     "query_from_json",
     "query_json",
+    "revoke_token",
+    "team_of",
     "today_in",
     "zone",
 ]

@@ -53,3 +53,7 @@ class ImportFailed(KpiError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class UnsupportedBody(KpiError):
+    """A pushed body that is neither JSON nor CSV (the push API answers 415)."""

@@ -217,6 +217,25 @@ def m008_drop_series_dims(db: Database) -> None:
     _run(db, "DROP INDEX series_dims_by_team_dim; DROP TABLE series_dims")
 
 
+@migrations()
+def m009_api_tokens(db: Database) -> None:
+    """Bearer tokens for the push API: one team each, kept as a SHA-256 hash (the token is shown once)."""
+    _run(
+        db,
+        """
+        CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            team TEXT NOT NULL,
+            name TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            UNIQUE (team, name)
+        )
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

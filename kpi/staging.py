@@ -130,6 +130,12 @@ class Chunks:
         if len(self.batch) + len(self.additions) >= CHUNK_ROWS:
             self.flush()
 
+    def replace(self, row: Row) -> None:
+        """A row that replaces its key's value; within one batch, the last one for a key wins."""
+        self.batch.append(row)
+        if len(self.batch) >= CHUNK_ROWS:
+            self.flush()
+
     def flush(self) -> None:
         self.staging.add(self.batch, self.additions)
         self.batch, self.additions = [], []

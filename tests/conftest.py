@@ -73,12 +73,13 @@ def ask(
 def snapshot(store: Store) -> list[tuple]:
     """Every row of every data table: to prove that a failed operation changed nothing.
 
-    The ledger of Slack event ids seen is bookkeeping, not data, and is left out."""
+    The ledger of Slack event ids seen and the tokens' last use are bookkeeping, not data, and are
+    left out."""
     tables = [
         r[0]
         for r in store.conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT IN ('_sqlite_migrations', 'events_seen')"
+            "AND name NOT IN ('_sqlite_migrations', 'events_seen', 'api_tokens')"
         )
     ]
     return [(t, sorted(store.conn.execute(f"SELECT * FROM [{t}]").fetchall())) for t in sorted(tables)]

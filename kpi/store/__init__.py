@@ -1,8 +1,8 @@
 """The SQLite store: observations, team KPI definitions, goals, subscriptions and team settings.
 
 ``Store`` is one connection (connection.py) with the queries of each job in a module of its own:
-observations and their derived tables, team records, digests and their ledger, and the event ids
-already handled. Every query names the team it serves.
+observations and their derived tables, team records, digests and their ledger, the event ids
+already handled, and the push API's tokens. Every query names the team it serves.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from .digests import Delivery, DigestRecords, Subscription
 from .events import EventLedger
 from .observations import OLD_VALUES_SQL, Agg, ObservationTables, Series, dims_key
 from .team import Definition, Goal, TeamRecords, TeamSettings
+from .tokens import ApiToken, TokenRecords
 
 
-class Store(ObservationTables, TeamRecords, DigestRecords, EventLedger, Connection):
+class Store(ObservationTables, TeamRecords, DigestRecords, EventLedger, TokenRecords, Connection):
     """One team-scoped view of the database file, for one thread of work."""
 
 
@@ -23,6 +24,7 @@ __all__ = [
     "OLD_VALUES_SQL",
     "SCHEMA_VERSION",
     "Agg",
+    "ApiToken",
     "Definition",
     "Delivery",
     "Goal",

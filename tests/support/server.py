@@ -37,7 +37,7 @@ class AppServer:
         self.app = build_app(settings, deps)
         self.sock = listening_socket("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
-        self.asgi = asgi_app(self.app, settings)
+        self.asgi = asgi_app(self.app, settings, clock)
         self.server = uvicorn.Server(uvicorn_config(self.asgi, header_seconds))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
