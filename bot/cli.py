@@ -369,6 +369,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         from slack_sdk.errors import SlackApiError
 
         log.info("kpibot: Socket Mode (database %s)", settings.db)
+        if settings.ingest_port:
+            from .server import serve_push_in_background
+
+            serve_push_in_background(app, settings, args.host, settings.ingest_port)
+            log.info("kpibot: push API on http://%s:%s/api/v1/observations", args.host, settings.ingest_port)
         try:
             SocketModeHandler(app, settings.app_token).start()
         except SlackApiError as exc:

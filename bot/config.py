@@ -25,6 +25,7 @@ class Settings:
     tz: str = "UTC"
     port: int = 3000
     templates: str | None = None
+    ingest_port: int | None = None  # the push API's port in Socket Mode
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -40,6 +41,9 @@ class Settings:
         port_text = env.get("PORT") or "3000"
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             raise ConfigError(f"PORT must be a port number, not `{port_text}`.")
+        ingest_text = env.get("KPIBOT_INGEST_PORT") or ""
+        if ingest_text and (not ingest_text.isdigit() or not 0 < int(ingest_text) < 65536):
+            raise ConfigError(f"KPIBOT_INGEST_PORT must be a port number, not `{ingest_text}`.")
         api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
         if not api_url.endswith("/"):
             api_url += "/"
@@ -58,6 +62,7 @@ class Settings:
             tz=tz,
             port=int(port_text),
             templates=templates,
+            ingest_port=int(ingest_text) if ingest_text else None,
         )
 
     def require(self, *names: str) -> None:

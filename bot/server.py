@@ -18,6 +18,7 @@ import multiprocessing
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -262,3 +263,16 @@ def serve_http(app: App, settings: Settings, host: str, port: int, workers: int)
             child.terminate()
         for child in children:
             child.join(timeout=10)
+
+
+def serve_push_in_background(
+    app: App, settings: Settings, host: str, port: int
+) -> tuple[uvicorn.Server, int]:
+    """The push API alone (Socket Mode has no HTTP server): the same ASGI app without a signing
+    secret, so `/slack/events` refuses everything and only `/api/v1/observations` and `/healthz`
+    answer. Returns the server (to stop it) and the port it listens on."""
+    asgi = SlackAsgi(app, "", ReplayGuard(replay_path(settings.db)), push=PushApi(settings))
+    server = uvicorn.Server(uvicorn_config(asgi))
+    sock = listening_socket(host, port)
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="kpibot-push").start()
+    return server, sock.getsockname()[1]

@@ -218,3 +218,37 @@ def test_token_cli_makes_lists_and_revokes(tmp_path, capsys):
     assert cli.main(["token", "revoke", "dbt", "--db", db, "--team", "T1"]) == 0
     with Store(db) as store:
         assert store.tokens("T1") == []
+
+
+def test_in_socket_mode_the_push_api_has_its_own_port_and_slack_requests_are_refused(api, loaded_db, token):
+    import http.client
+    import time
+
+    from bot.app import build_app
+    from bot.server import serve_push_in_background
+
+    settings = settings_for(loaded_db, api.url)
+    server, port = serve_push_in_background(build_app(settings), settings, "127.0.0.1", 0)
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+
+        def post(path: str, body: str, headers: dict[str, str]) -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("POST", path, body=body.encode(), headers=headers)
+            status = conn.getresponse().status
+            conn.close()
+            return status
+
+        body = batch({"date": "2026-11-10", "metric": "signups", "value": 2})
+        assert (
+            post(PATH, body, {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}) == 200
+        )
+        slack = command_body("help")
+        assert (
+            post("/slack/events", slack, {"Content-Type": "application/x-www-form-urlencoded", **sign(slack)})
+            == 401
+        )
+    finally:
+        server.should_exit = True
