@@ -16,6 +16,7 @@ Each measurement that reports memory runs in its own process, so peak RSS belong
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import itertools
 import json
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -329,12 +331,12 @@ def phase_query(db_path: Path, runs: int) -> dict:
     }
 
 
-def phase_http(db_path: Path, runs: int) -> dict:
-    """Signed `/kpi` requests to a real `kpibot serve --http`, sequential and from 8 concurrent clients."""
-    import http.client
+@contextlib.contextmanager
+def serving(db_path: Path) -> Iterator[int]:
+    """A real `kpibot serve --http` on a free loopback port, with a Slack Web API stand-in."""
     import socket
 
-    from tests.support.signing import SIGNING_SECRET, command_body, sign
+    from tests.support.signing import SIGNING_SECRET
     from tests.support.slack_api import BOT_TOKEN, SlackApi
 
     with socket.socket() as s:
@@ -367,44 +369,94 @@ def phase_http(db_path: Path, runs: int) -> dict:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.1)
-            requests = itertools.count()
-
-            def one(conn: http.client.HTTPConnection) -> float:
-                # Each request is a new one, as Slack's are (its trigger id): a replay would be refused.
-                body = command_body(
-                    "engagement_rate last quarter by network",
-                    team=TEAM,
-                    trigger_id=f"{next(requests)}.1.bench",
-                )
-                headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-                started = time.perf_counter()
-                conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
-                reply = conn.getresponse()
-                payload = reply.read()
-                elapsed = (time.perf_counter() - started) * 1000
-                assert reply.status == 200 and b"Engagement rate" in payload, payload[:200]
-                return elapsed
-
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            for _ in range(5):
-                one(conn)
-            sequential = sorted(one(conn) for _ in range(runs))
-            concurrent: list[float] = []
-
-            def client() -> None:
-                c = http.client.HTTPConnection("127.0.0.1", port)
-                times = [one(c) for _ in range(runs // 8)]
-                concurrent.extend(times)
-
-            threads = [threading.Thread(target=client) for _ in range(8)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            concurrent.sort()
+            yield port
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+def phase_push(db_path: Path, batches: int) -> dict:
+    """1,000-observation JSON batches pushed one after another to a real `kpibot serve --http`."""
+    import http.client
+
+    from kpi import Store, create_token
+
+    with Store(db_path) as store:
+        token = create_token(store, TEAM, "bench", now=NOW.isoformat())[0]
+    start = date(2020, 1, 1)
+    bodies = []
+    for b in range(batches):
+        day = (start + timedelta(days=b)).isoformat()
+        items = [
+            {
+                "date": day,
+                "metric": "leads",
+                "value": i % 97,
+                "dimensions": {"campaign": f"c{i}", "network": "linkedin"},
+            }
+            for i in range(1000)
+        ]
+        bodies.append(json.dumps({"observations": items}).encode())
+    with serving(db_path) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        timings = []
+        started = time.perf_counter()
+        for body in bodies:
+            t0 = time.perf_counter()
+            conn.request("POST", "/api/v1/observations", body=body, headers=headers)
+            reply = conn.getresponse()
+            payload = reply.read()
+            assert reply.status == 200, payload[:200]
+            timings.append((time.perf_counter() - t0) * 1000)
+        elapsed = time.perf_counter() - started
+    timings.sort()
+    return {"observations": batches * 1000, "seconds": elapsed, "median_ms": statistics.median(timings),
+            "p99_ms": timings[min(len(timings) - 1, int(len(timings) * 0.99))]}  # fmt: skip
+
+
+def phase_http(db_path: Path, runs: int) -> dict:
+    """Signed `/kpi` requests to a real `kpibot serve --http`, sequential and from 8 concurrent clients."""
+    import http.client
+
+    from tests.support.signing import command_body, sign
+
+    with serving(db_path) as port:
+        requests = itertools.count()
+
+        def one(conn: http.client.HTTPConnection) -> float:
+            # Each request is a new one, as Slack's are (its trigger id): a replay would be refused.
+            body = command_body(
+                "engagement_rate last quarter by network",
+                team=TEAM,
+                trigger_id=f"{next(requests)}.1.bench",
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            started = time.perf_counter()
+            conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+            reply = conn.getresponse()
+            payload = reply.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            assert reply.status == 200 and b"Engagement rate" in payload, payload[:200]
+            return elapsed
+
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for _ in range(5):
+            one(conn)
+        sequential = sorted(one(conn) for _ in range(runs))
+        concurrent: list[float] = []
+
+        def client() -> None:
+            c = http.client.HTTPConnection("127.0.0.1", port)
+            times = [one(c) for _ in range(runs // 8)]
+            concurrent.extend(times)
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        concurrent.sort()
 
     def pct(values: list[float], q: float) -> float:
         return values[min(len(values) - 1, int(len(values) * q))]
@@ -524,6 +576,7 @@ def main() -> None:
             "query": lambda: phase_query(Path(rest[0]), int(rest[1])),
             "http": lambda: phase_http(Path(rest[0]), int(rest[1])),
             "digests": lambda: phase_digests(Path(rest[0]), int(rest[1])),
+            "push": lambda: phase_push(Path(rest[0]), int(rest[1])),
         }[name]()
         print(json.dumps(result))
         return
@@ -644,6 +697,15 @@ def exports(work: Path, rows: int) -> None:
             f"{plain['rows'] / plain['seconds']:,.0f}/s: {mine['seconds'] and plain['seconds'] / mine['seconds']:.0%} "
             "of it (target >= 70%)"
         )
+    db = work / "bench-push.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    pushed = run_phase("push", str(db), "200")
+    print(
+        f"push API, 200 JSON batches of 1,000 observations to kpibot serve --http: "
+        f"{pushed['observations'] / pushed['seconds']:,.0f} observations/s, a batch in {pushed['median_ms']:.0f} ms "
+        f"median, {pushed['p99_ms']:.0f} ms p99"
+    )
     full, quarter = results["gads"][0], results["gads-quarter"][0]
     print(
         f"Google Ads export peak memory: {full['peak_rss_mb'] / quarter['peak_rss_mb']:.2f}x for 4x the rows (flat)"

@@ -69,7 +69,7 @@ class Staging:
         if not self.chunks:
             return writer
         with store.atomic():
-            sids = [writer.series(metric, dims) for metric, dims in self.keys]
+            sids = writer.preload(list(self.keys))
         seen = store.data_version()
         for done in range(1, self.chunks + 1):
             # Read and sort the chunk before taking the lock: the gap lets a waiting writer in.

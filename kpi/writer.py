@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from operator import itemgetter
 
-from .store import Store
+from .store import Store, dims_key
 
 Row = tuple[int, str, float]
 LOOKUP_LIMIT = 1_000
@@ -42,6 +42,19 @@ class ObservationWriter:
             sid = self.series_ids[key] = self.store.series_id(self.team, metric, dict(dims))
             self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
         return sid
+
+    def preload(self, keys: list[tuple[str, tuple[tuple[str, str], ...]]]) -> list[int]:
+        """The series ids of many (metric, dims) keys at once, creating the missing ones."""
+        texts = [(metric, dims_key(dict(dims))) for metric, dims in keys]
+        known = self.store.existing_series(self.team, texts)
+        ids = []
+        for (metric, dims), text in zip(keys, texts, strict=True):
+            sid = known.get(text)
+            if sid is not None and (metric, dims) not in self.series_ids:
+                self.series_ids[(metric, dims)] = sid
+                self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
+            ids.append(sid if sid is not None else self.series(metric, dims))
+        return ids
 
     def forget_watermark(self) -> None:
         """Another connection wrote between two of this writer's transactions: a series' newest

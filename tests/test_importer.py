@@ -54,6 +54,16 @@ def test_old_values_are_primary_key_searches_on_every_sqlite(store):
     assert not any(step.startswith("SCAN o") for step in plan), plan
 
 
+def test_an_imports_series_are_found_by_index_searches(store):
+    from kpi.store import EXISTING_SERIES_SQL
+
+    plan = [row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + EXISTING_SERIES_SQL, ("[]", "T1"))]
+    assert any(
+        step.startswith("SEARCH s USING") and "(team=? AND metric=? AND dims=?)" in step for step in plan
+    ), plan
+    assert not any(step.startswith("SCAN s") for step in plan), plan
+
+
 def test_reimport_with_new_value_replaces_it(store):
     load(store, "T1", "date,impressions\n2026-11-09,100\n")
     summary = load(store, "T1", "date,impressions\n2026-11-09,150\n2026-11-10,1\n")

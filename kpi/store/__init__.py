@@ -10,7 +10,7 @@ from __future__ import annotations
 from .connection import BUSY_SECONDS, SCHEMA_VERSION, Connection
 from .digests import Delivery, DigestRecords, Subscription
 from .events import EventLedger
-from .observations import OLD_VALUES_SQL, Agg, ObservationTables, Series, dims_key
+from .observations import EXISTING_SERIES_SQL, OLD_VALUES_SQL, Agg, ObservationTables, Series, dims_key
 from .team import Definition, Goal, TeamRecords, TeamSettings
 from .tokens import ApiToken, TokenRecords
 
@@ -21,6 +21,7 @@ class Store(ObservationTables, TeamRecords, DigestRecords, EventLedger, TokenRec
 
 __all__ = [
     "BUSY_SECONDS",
+    "EXISTING_SERIES_SQL",
     "OLD_VALUES_SQL",
     "SCHEMA_VERSION",
     "Agg",

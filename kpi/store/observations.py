@@ -14,6 +14,11 @@ OLD_VALUES_SQL = (
     "ON o.series_id = json_extract(k.value, '$[0]') AND o.date = json_extract(k.value, '$[1]')"
 )
 
+EXISTING_SERIES_SQL = (
+    "SELECT s.id, s.metric, s.dims FROM json_each(?) AS k CROSS JOIN series AS s "
+    "ON s.team = ? AND s.metric = json_extract(k.value, '$[0]') AND s.dims = json_extract(k.value, '$[1]')"
+)
+
 
 @dataclass(frozen=True)
 class Series:
@@ -61,6 +66,17 @@ class ObservationTables:
             (team, json.dumps(metrics)),
         ).fetchall()
         return [Series(sid, metric, dict(_parse_dims(dims))) for sid, metric, dims in rows]
+
+    def existing_series(self, team: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The ids of the (metric, dims key) series that exist: one query for a whole import's
+        series instead of one each."""
+        found: dict[tuple[str, str], int] = {}
+        for start in range(0, len(keys), 5_000):
+            part = json.dumps(keys[start : start + 5_000])
+            rows = self.conn.execute(EXISTING_SERIES_SQL, (part, team))
+            for sid, metric, dims in rows:
+                found[(metric, dims)] = sid
+        return found
 
     def series_id(self, team: str, metric: str, dims: dict[str, str]) -> int:
         """The id of a series, created on first use (inside the caller's transaction)."""
