@@ -13,7 +13,7 @@ from typing import Any
 
 from kpi import KpiError
 
-from . import token_command
+from . import source_commands, token_command
 from .config import Settings
 
 log = logging.getLogger("kpibot")
@@ -98,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
     token_command.add_parser(sub)
+    source_commands.add_parsers(sub)
     return parser
 
 
@@ -115,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         "serve": _serve,
         "digest": _digest,
         "token": token_command.run,
+        "connect": source_commands.run,
+        "sources": source_commands.run,
+        "sync": source_commands.run,
+        "disconnect": source_commands.run,
     }
     try:
         settings = Settings.from_env()

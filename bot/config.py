@@ -26,6 +26,9 @@ class Settings:
     port: int = 3000
     templates: str | None = None
     ingest_port: int | None = None  # the push API's port in Socket Mode
+    secret_key: str | None = field(default=None, repr=False)  # Fernet key sealing sources' tokens
+    ga4_api_url: str = "https://analyticsdata.googleapis.com/"
+    graph_api_url: str = "https://graph.facebook.com/v25.0/"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -63,6 +66,9 @@ class Settings:
             port=int(port_text),
             templates=templates,
             ingest_port=int(ingest_text) if ingest_text else None,
+            secret_key=env.get("KPIBOT_SECRET_KEY") or None,
+            ga4_api_url=_slashed(env.get("KPIBOT_GA4_API_URL") or "https://analyticsdata.googleapis.com/"),
+            graph_api_url=_slashed(env.get("KPIBOT_GRAPH_API_URL") or "https://graph.facebook.com/v25.0/"),
         )
 
     def require(self, *names: str) -> None:
@@ -86,3 +92,7 @@ def _load_dotenv() -> None:
         from dotenv import load_dotenv
 
         load_dotenv(path, override=False)
+
+
+def _slashed(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

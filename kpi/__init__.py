@@ -8,6 +8,9 @@ from . import format
 from .answers import Context, answer, goal_line, kpi_reply, period_note
 from .catalog import Catalog, Kpi
 from .commands import USAGE, Report, parse, query_from_json, query_json
+from .connectors.secrets import Vault
+from .connectors.sync import ARGUMENTS as SOURCE_ARGUMENTS
+from .connectors.sync import Urls, connect, describe, disconnect, sync
 from .digest import HEADLINE, Digest, build_digest
 from .engine import Engine, Value
 from .errors import (
@@ -36,6 +39,7 @@ from .tokens import create_token, revoke_token, team_of
 
 __all__ = [
     "HEADLINE",
+    "SOURCE_ARGUMENTS",
     "MAX_PUSH_BYTES",
     "USAGE",
     "Action",
@@ -64,11 +68,16 @@ __all__ = [
     "Table",
     "UnknownKpi",
     "UnsupportedBody",
+    "Urls",
+    "Vault",
     "Value",
     "answer",
     "build_digest",
     "compute_kpi",
+    "connect",
     "create_token",
+    "describe",
+    "disconnect",
     "format",
     "goal_line",
     "formats_help",
@@ -86,6 +95,7 @@ __all__ = [
     "query_from_json",
     "query_json",
     "revoke_token",
+    "sync",
     "team_of",
     "today_in",
     "zone",

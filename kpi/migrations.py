@@ -236,6 +236,35 @@ def m009_api_tokens(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_sources(db: Database) -> None:
+    """Connected sources: what to pull (config), the sealed secret, where the last sync stopped
+    (state), how it went, and a claim so that one sync of a source runs at a time."""
+    _run(
+        db,
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            config TEXT NOT NULL,
+            secret BLOB NOT NULL,
+            state TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'connected',
+            last_sync_at TEXT,
+            last_error TEXT,
+            latest_day TEXT,
+            skipped TEXT NOT NULL DEFAULT '[]',
+            connected_by TEXT,
+            created_at TEXT NOT NULL,
+            claimed_until TEXT
+        );
+        CREATE INDEX sources_by_team ON sources (team)
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

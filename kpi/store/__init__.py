@@ -2,7 +2,7 @@
 
 ``Store`` is one connection (connection.py) with the queries of each job in a module of its own:
 observations and their derived tables, team records, digests and their ledger, the event ids
-already handled, and the push API's tokens. Every query names the team it serves.
+already handled, the push API's tokens, and connected sources. Every query names the team it serves.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from .connection import BUSY_SECONDS, SCHEMA_VERSION, Connection
 from .digests import Delivery, DigestRecords, Subscription
 from .events import EventLedger
 from .observations import EXISTING_SERIES_SQL, OLD_VALUES_SQL, Agg, ObservationTables, Series, dims_key
+from .sources import Source, SourceRecords
 from .team import Definition, Goal, TeamRecords, TeamSettings
 from .tokens import ApiToken, TokenRecords
 
 
-class Store(ObservationTables, TeamRecords, DigestRecords, EventLedger, TokenRecords, Connection):
+class Store(
+    ObservationTables, TeamRecords, DigestRecords, EventLedger, TokenRecords, SourceRecords, Connection
+):
     """One team-scoped view of the database file, for one thread of work."""
 
 
@@ -30,6 +33,7 @@ __all__ = [
     "Delivery",
     "Goal",
     "Series",
+    "Source",
     "Store",
     "Subscription",
     "TeamSettings",

@@ -1,0 +1,277 @@
+"""Connected sources end to end against stand-ins of the platforms' APIs on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot import cli
+from kpi import Urls, Vault, connect, sync
+from kpi.store import Store
+
+from .conftest import ask
+from .support.platforms import Platforms, service_account_file
+
+# A Monday: yesterday is Sunday 2026-11-15, the end of 2026-W46.
+NOW = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)
+KEY = "x7JX4tPp6c7ZQn8Q0o8dQ2cY0m9n1x0P2Jk4b6d8f0A="
+CHANNELS = ["Organic Social", "Direct", "Referral"]
+
+
+@pytest.fixture
+def platforms():
+    with Platforms() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def env(monkeypatch, platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("KPIBOT_SECRET_KEY", key)
+    monkeypatch.setenv("KPIBOT_GA4_API_URL", platforms.url)
+    monkeypatch.setenv("KPIBOT_GRAPH_API_URL", platforms.url + "v25.0/")
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
+    return key
+
+
+def ga4_data(platforms: Platforms, first: date, days: int) -> None:
+    for offset in range(days):
+        day = (first + timedelta(days=offset)).strftime("%Y%m%d")
+        for i, channel in enumerate(CHANNELS):
+            platforms.ga4_rows[(day, channel)] = (100 + i * 10, 60, 2, 10.5)
+
+
+def run(*argv: str) -> int:
+    return cli.main(list(argv))
+
+
+def test_ga4_connect_sync_and_answer_with_paging_and_a_lookback(env, platforms, tmp_path, capsys, caplog):
+    db = str(tmp_path / "k.db")
+    ga4_data(platforms, date(2026, 10, 1), 46)  # 2026-10-01 .. 2026-11-15
+    key_path = tmp_path / "sa.json"
+    private_key = service_account_file(key_path, platforms.url + "token")
+    caplog.set_level(logging.DEBUG)
+    assert (
+        run(
+            "connect",
+            "ga4",
+            "--property",
+            "123456",
+            "--credentials",
+            str(key_path),
+            "--db",
+            db,
+            "--team",
+            "T1",
+            "--now",
+            NOW.isoformat(),
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Connected source 1 (ga4). GA4 property 123456 answers: 330 sessions on 2026-11-15." in out
+    assert run("sync", "--db", db, "--team", "T1", "--now", NOW.isoformat()) == 0
+    assert "1. ga4 123456: ok: 690 values from 2026-08-18 to 2026-11-15" in capsys.readouterr().out
+    reports = platforms.calls(":runReport")
+    assert (
+        len(reports) == 1 + 46
+    )  # the check, then 138 rows in pages of 3: the offset advances by rows received
+    with Store(db) as store:
+        assert ask(store, "/kpi sessions 2026-10", now=NOW).lines[0].startswith("10,230 ")
+        assert ask(store, "/kpi bounce_rate 2026-10", now=NOW).lines[0].startswith("45.5%")
+        assert ask(store, "/kpi social_traffic_share 2026-10", now=NOW).lines[0].startswith("30.3%")
+    # The next morning reads only the days GA4 may still revise: three days back from the last one.
+    platforms.requests.clear()
+    tomorrow = NOW + timedelta(days=1)
+    assert run("sync", "1", "--db", db, "--team", "T1", "--now", tomorrow.isoformat()) == 0
+    ranges = {
+        tuple(r["body"].split('"startDate": "')[1][:10] for _ in [0]) for r in platforms.calls(":runReport")
+    }
+    assert ranges == {("2026-11-13",)}
+    # No secret anywhere: not the key, not Google's token, in the database, its WAL, the output or the log.
+    capsys.readouterr()
+    assert run("sources", "--db", db, "--team", "T1") == 0
+    listing = capsys.readouterr().out
+    assert "1. ga4 123456: up to date" in listing and "data up to 2026-11-16" not in listing
+    files = b"".join(p.read_bytes() for p in tmp_path.glob("k.db*"))
+    secret_bits = [private_key.splitlines()[1], "ya29.stand-in-token", env]
+    for secret in secret_bits:
+        assert secret.encode() not in files
+        assert secret not in listing + out and secret not in caplog.text
+
+
+def test_connect_without_a_secret_key_refuses_and_says_how_to_make_one(
+    platforms, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.delenv("KPIBOT_SECRET_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code = run(
+        "connect", "facebook", "--page", "99", "--token", "PAGE_TOKEN_1", "--db", str(tmp_path / "k.db")
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "Set KPIBOT_SECRET_KEY" in err and "Fernet.generate_key()" in err and "PAGE_TOKEN_1" not in err
+    with Store(tmp_path / "k.db") as store:
+        assert store.sources() == []
+
+
+def facebook_source(store: Store, platforms: Platforms, vault: Vault, token: str = "PAGE_TOKEN_1") -> int:
+    return connect(
+        store,
+        "T1",
+        "facebook",
+        {"page": "99", "token": token},
+        vault,
+        Urls(graph=platforms.url + "v25.0/"),
+        now=NOW,
+    )[0]
+
+
+def test_facebook_days_are_end_time_minus_one_refused_metrics_are_named_and_pages_followed(
+    platforms, tmp_path
+):
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Fernet.generate_key().decode())
+    first = date(2026, 8, 18)
+    days = [first + timedelta(days=i) for i in range(90)]
+    platforms.graph["page_media_view"] = {d.isoformat(): float(d.day) for d in days}
+    platforms.graph["page_follows"] = {(first + timedelta(days=i)).isoformat(): 5000.0 + i for i in range(90)}
+    platforms.graph_refused.add("page_daily_unfollows_unique")
+    with Store(tmp_path / "k.db") as store:
+        source_id = facebook_source(store, platforms, vault)
+        outcome = sync(
+            store, store.source("T1", source_id), vault, Urls(graph=platforms.url + "v25.0/"), now=NOW
+        )
+        assert outcome.status == "ok"
+        source = store.source("T1", source_id)
+        assert source.skipped == [
+            "page_daily_unfollows_unique (lost_followers): refused by Facebook — (#100) The value must be a valid insights metric"
+        ]
+        # 90 days of points arrive in pages of 30: the cursors were followed to the end.
+        assert len(platforms.calls("/insights")) >= 3 + 5
+        # Graph's end_time 2026-11-10T07:00 is the 9th's: Nov 9-15 are 9 + 10 + ... + 15.
+        assert ask(store, "/kpi impressions 2026-W46 network:facebook", now=NOW).lines[0].startswith("84 ")
+        assert ask(store, "/kpi followers 2026-11-15", now=NOW).lines[0].startswith("5,089")
+
+
+def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Fernet.generate_key().decode())
+    platforms.graph["page_media_view"] = {"2026-11-14": 10.0}
+    urls = Urls(graph=platforms.url + "v25.0/")
+    with Store(tmp_path / "k.db") as store:
+        good = facebook_source(store, platforms, vault)
+        platforms.page_tokens.add("PAGE_TOKEN_2")
+        bad = facebook_source(store, platforms, vault, "PAGE_TOKEN_2")
+        platforms.page_tokens.discard("PAGE_TOKEN_2")  # revoked after connecting
+        outcomes = [sync(store, s, vault, urls, now=NOW) for s in store.sources("T1")]
+        assert [o.status for o in outcomes] == ["ok", "needs_reconnecting"]
+        assert store.source("T1", bad).last_error.startswith("Facebook says the Page token has expired")
+        assert store.source("T1", good).status == "ok"
+        assert ask(store, "/kpi impressions 2026-11-14", now=NOW).lines[0].startswith("10 ")
+
+
+def test_a_ga4_quota_stops_the_run_and_the_next_one_resumes_the_same_window(platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Fernet.generate_key().decode())
+    urls = Urls(ga4=platforms.url)
+    ga4_data(platforms, date(2026, 11, 10), 6)
+    key_path = tmp_path / "sa.json"
+    service_account_file(key_path, platforms.url + "token")
+    with Store(tmp_path / "k.db") as store:
+        source_id = connect(
+            store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW
+        )[0]
+        platforms.ga4_error = (
+            429,
+            {"error": {"code": 429, "message": "Exhausted property tokens", "status": "RESOURCE_EXHAUSTED"}},
+        )
+        outcome = sync(store, store.source("T1", source_id), vault, urls, now=NOW)
+        assert outcome.status == "rate_limited" and store.source("T1", source_id).state == {}
+        platforms.ga4_error = None
+        later = sync(store, store.source("T1", source_id), vault, urls, now=NOW + timedelta(hours=1))
+        assert later.status == "ok" and later.window.start == date(2026, 8, 18)
+        assert store.source("T1", source_id).state == {"through": "2026-11-15"}
+
+
+def test_server_errors_are_retried_a_bounded_number_of_times(platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    from kpi.connectors.base import Http
+
+    vault = Vault(Fernet.generate_key().decode())
+    urls = Urls(ga4=platforms.url)
+    key_path = tmp_path / "sa.json"
+    service_account_file(key_path, platforms.url + "token")
+    waits: list[float] = []
+    with Store(tmp_path / "k.db") as store:
+        source_id = connect(
+            store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW
+        )[0]
+        platforms.ga4_error = (
+            503,
+            {
+                "error": {
+                    "code": 503,
+                    "message": "The service is currently unavailable.",
+                    "status": "UNAVAILABLE",
+                }
+            },
+        )
+        outcome = sync(
+            store,
+            store.source("T1", source_id),
+            vault,
+            urls,
+            now=NOW,
+            http_factory=lambda: Http(sleep=waits.append),
+        )
+        assert outcome.status == "failed" and "503" in outcome.message
+        assert waits == [1, 2, 4]
+
+
+def test_a_revoked_service_account_key_needs_reconnecting(platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Fernet.generate_key().decode())
+    urls = Urls(ga4=platforms.url)
+    key_path = tmp_path / "sa.json"
+    service_account_file(key_path, platforms.url + "token")
+    with Store(tmp_path / "k.db") as store:
+        source_id = connect(
+            store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW
+        )[0]
+        platforms.token_refused = True
+        outcome = sync(store, store.source("T1", source_id), vault, urls, now=NOW)
+        assert outcome.status == "needs_reconnecting" and "Google refused" in outcome.message
+
+
+def test_a_next_page_pointing_elsewhere_is_not_followed(platforms, tmp_path):
+    from kpi.connectors.base import same_origin
+
+    assert same_origin(platforms.url + "v25.0/x?after=1", platforms.url + "v25.0/")
+    assert not same_origin("http://127.0.0.1:1/v25.0/x", platforms.url + "v25.0/")
+    assert not same_origin("https://evil.example/v25.0/x", "https://graph.facebook.com/v25.0/")
+
+
+def test_one_sync_of_a_source_at_a_time(platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Fernet.generate_key().decode())
+    with Store(tmp_path / "k.db") as store:
+        source_id = facebook_source(store, platforms, vault)
+        assert store.claim_source(
+            "T1", source_id, now=NOW.isoformat(), until=(NOW + timedelta(minutes=30)).isoformat()
+        )
+        outcome = sync(
+            store, store.source("T1", source_id), vault, Urls(graph=platforms.url + "v25.0/"), now=NOW
+        )
+        assert outcome.status == "busy"
+        assert platforms.calls("/insights") == []
