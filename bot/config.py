@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from kpi import KpiError, zone
@@ -29,6 +30,7 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)  # Fernet key sealing sources' tokens
     ga4_api_url: str = "https://analyticsdata.googleapis.com/"
     graph_api_url: str = "https://graph.facebook.com/v25.0/"
+    sync_at: time = time(6, 0)  # when connected sources are pulled, in each team's time zone
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -53,6 +55,11 @@ class Settings:
         templates = env.get("KPIBOT_TEMPLATES") or None
         if templates and not Path(templates).is_dir():
             raise ConfigError(f"KPIBOT_TEMPLATES: `{templates}` is not a folder.")
+        sync_text = env.get("KPIBOT_SYNC_AT") or "06:00"
+        try:
+            sync_at = time.fromisoformat(sync_text)
+        except ValueError:
+            raise ConfigError(f"KPIBOT_SYNC_AT must be a time such as 06:00, not `{sync_text}`.") from None
         admins = frozenset(a.strip() for a in (env.get("KPIBOT_ADMINS") or "").split(",") if a.strip())
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
@@ -69,6 +76,7 @@ class Settings:
             secret_key=env.get("KPIBOT_SECRET_KEY") or None,
             ga4_api_url=_slashed(env.get("KPIBOT_GA4_API_URL") or "https://analyticsdata.googleapis.com/"),
             graph_api_url=_slashed(env.get("KPIBOT_GRAPH_API_URL") or "https://graph.facebook.com/v25.0/"),
+            sync_at=sync_at,
         )
 
     def require(self, *names: str) -> None:

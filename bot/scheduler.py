@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from kpi import Store, Subscription, last_run, period_of_run, zone
 
+from . import source_sync
 from .config import Settings
 from .delivery import DigestCache, Outcome, deliver
 from .templating import environment
@@ -151,6 +152,8 @@ def start(settings: Settings, client: WebClient) -> BackgroundScheduler:
     scheduler.add_job(
         catch_up_job, "interval", minutes=15, id="catch_up", args=[service], next_run_time=service.clock()
     )
+    # Connected sources: each checked every 15 minutes, synced when due (daily, failed ones hourly).
+    scheduler.add_job(source_sync.run_due, "interval", minutes=15, id="sources", args=[settings, client])
     scheduler.start()
     return scheduler
 

@@ -8,6 +8,7 @@ from . import format
 from .answers import Context, answer, goal_line, kpi_reply, period_note
 from .catalog import Catalog, Kpi
 from .commands import USAGE, Report, parse, query_from_json, query_json
+from .connectors.schedule import due as source_due
 from .connectors.secrets import Vault
 from .connectors.sync import ARGUMENTS as SOURCE_ARGUMENTS
 from .connectors.sync import Urls, connect, describe, disconnect, sync
@@ -95,6 +96,7 @@ __all__ = [
     "query_from_json",
     "query_json",
     "revoke_token",
+    "source_due",
     "sync",
     "team_of",
     "today_in",

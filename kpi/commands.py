@@ -35,6 +35,7 @@ RESERVED = {
     "undefine",
     "settings",
     "set",
+    "sources",
     "by",
 }
 
@@ -159,6 +160,11 @@ class ShowSettings:
 
 
 @dataclass(frozen=True)
+class ListSources:
+    pass
+
+
+@dataclass(frozen=True)
 class SetSetting:
     key: str
     value: str
@@ -236,6 +242,8 @@ def parse(text: str) -> Command:
         return Unsubscribe(tokens[0].lower())
     if word == "subscriptions":
         return ListSubscriptions()
+    if word == "sources" and not tokens:
+        return ListSources()
     if word == "report":
         if not tokens or tokens[0].lower() not in CADENCES:
             raise _usage_error("Say which digest: weekly or quarterly.", "report")

@@ -275,3 +275,82 @@ def test_one_sync_of_a_source_at_a_time(platforms, tmp_path):
         )
         assert outcome.status == "busy"
         assert platforms.calls("/insights") == []
+
+
+def test_kpi_sources_reads_well(platforms, tmp_path):
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Fernet.generate_key().decode())
+    platforms.graph["page_media_view"] = {"2026-11-14": 10.0}
+    platforms.graph_refused.add("page_follows")
+    with Store(tmp_path / "k.db") as store:
+        assert ask(store, "/kpi sources", now=NOW).lines == ["No source is connected yet."]
+        source_id = facebook_source(store, platforms, vault)
+        sync(store, store.source("T1", source_id), vault, Urls(graph=platforms.url + "v25.0/"), now=NOW)
+        reply = ask(store, "/kpi sources", now=NOW)
+        assert reply.lines == [
+            "🟢 facebook 99: up to date · last sync 2026-11-16 07:00, data up to 2026-11-14",
+            "    skipped: page_follows (followers): refused by Facebook — (#100) The value must be a valid insights metric",
+        ]
+        assert "PAGE_TOKEN_1" not in repr(reply)
+
+
+def test_sources_are_due_daily_at_the_sync_time_and_failed_ones_hourly():
+    from datetime import time
+
+    from kpi import source_due
+    from kpi.store import Source
+
+    at = time(6, 0)
+    fresh = Source(1, "T1", "ga4", "ga4 1", {}, b"")
+    paris = "Europe/Paris"
+    assert not source_due(fresh, datetime(2026, 11, 16, 4, 59, tzinfo=UTC), paris, at)  # 05:59 in Paris
+    assert source_due(fresh, datetime(2026, 11, 16, 5, 0, tzinfo=UTC), paris, at)
+    synced = Source(1, "T1", "ga4", "ga4 1", {}, b"", status="ok", last_sync_at="2026-11-16T05:01:00+00:00")
+    assert not source_due(synced, datetime(2026, 11, 16, 22, 0, tzinfo=UTC), paris, at)
+    assert source_due(synced, datetime(2026, 11, 17, 5, 0, tzinfo=UTC), paris, at)
+    failed = Source(
+        1, "T1", "ga4", "ga4 1", {}, b"", status="failed", last_sync_at="2026-11-16T05:01:00+00:00"
+    )
+    assert not source_due(failed, datetime(2026, 11, 16, 5, 59, tzinfo=UTC), paris, at)
+    assert source_due(failed, datetime(2026, 11, 16, 6, 1, tzinfo=UTC), paris, at)
+    expired = Source(
+        1,
+        "T1",
+        "ga4",
+        "ga4 1",
+        {},
+        b"",
+        status="needs_reconnecting",
+        last_sync_at="2026-11-10T05:01:00+00:00",
+    )
+    assert not source_due(expired, datetime(2026, 11, 16, 6, 1, tzinfo=UTC), paris, at)
+
+
+def test_the_daily_sync_pulls_due_sources_and_tells_the_connector_once_when_a_token_expires(
+    platforms, tmp_path, api
+):
+    from cryptography.fernet import Fernet
+    from slack_sdk import WebClient
+
+    from bot.config import Settings
+    from bot.source_sync import run_due
+
+    from .support.slack_api import BOT_TOKEN
+
+    key = Fernet.generate_key().decode()
+    settings = Settings(db=str(tmp_path / "k.db"), secret_key=key, graph_api_url=platforms.url + "v25.0/")
+    platforms.graph["page_media_view"] = {"2026-11-15": 3.0}
+    with Store(settings.db) as store:
+        connect(store, "T1", "facebook", {"page": "99", "token": "PAGE_TOKEN_1"}, Vault(key), Urls(graph=settings.graph_api_url),
+                now=NOW, by="U_ADMIN")  # fmt: skip
+    client = WebClient(token=BOT_TOKEN, base_url=api.url)
+    assert run_due(settings, client, lambda: NOW) == ["T1 1 ok: 1 value from 2026-08-18 to 2026-11-15"]
+    assert run_due(settings, client, lambda: NOW + timedelta(hours=2)) == []  # done for today
+    platforms.graph_expired = True
+    tomorrow = NOW + timedelta(days=1)
+    assert run_due(settings, client, lambda: tomorrow)[0].startswith("T1 1 needs_reconnecting")
+    assert run_due(settings, client, lambda: tomorrow + timedelta(hours=3)) == []  # waits for its admin
+    (dm,) = api.calls_to("chat.postMessage")
+    assert dm.body["channel"] == "U_ADMIN" and "stopped syncing" in dm.body["text"]
+    assert "PAGE_TOKEN_1" not in dm.body["text"]

@@ -11,7 +11,7 @@ from .. import commands as c
 from ..engine import Engine
 from ..errors import NotAllowed
 from ..reply import Reply
-from . import digests, goals, help, kpi, setup
+from . import digests, goals, help, kpi, setup, sources
 from .context import Context, today_for
 from .goals import cadence_words, goal_line
 from .kpi import kpi_reply, period_note
@@ -46,6 +46,7 @@ _HANDLERS = {
     c.Undefine: setup.undefine,
     c.ShowSettings: setup.show_settings,
     c.SetSetting: setup.set_setting,
+    c.ListSources: sources.list_sources,
 }
 
 __all__ = ["Context", "answer", "cadence_words", "goal_line", "kpi_reply", "period_note", "today_for"]

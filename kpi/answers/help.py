@@ -60,7 +60,7 @@ def show_help(command: c.Help, engine: Engine, ctx: Context) -> Reply:
         "Periods: today, yesterday, this/last week|month|quarter|year, ytd, last N days|weeks|months, "
         "2026-W46, 2026-11, 2026-Q3, 2026, 2026-11-01..2026-11-15. Default: last week.",
         "Also: /kpi goal remove <id>, /kpi unsubscribe weekly, /kpi subscriptions, /kpi undefine <name>, "
-        "/kpi settings, /kpi set timezone|currency|hourly_rate <value>.",
+        "/kpi settings, /kpi set timezone|currency|hourly_rate <value>, /kpi sources (connected platforms).",
         "`/kpi help goal` (or record, subscribe, report, define, set, kpi) shows one command in full.",
     ]
     return Reply("kpibot: your KPIs in chat", lines, notes=notes, kind="help")

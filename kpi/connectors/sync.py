@@ -144,7 +144,7 @@ def sync(
         latest_day=latest,
         skipped=pulled.skipped,
     )
-    message = f"{written:,} values from {window.start.isoformat()} to {window.end.isoformat()}"
+    message = f"{written:,} value{'s' if written != 1 else ''} from {window.start.isoformat()} to {window.end.isoformat()}"
     return Outcome(source, "ok", message, written, window)
 
 
