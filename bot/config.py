@@ -30,6 +30,8 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)  # Fernet key sealing sources' tokens
     ga4_api_url: str = "https://analyticsdata.googleapis.com/"
     graph_api_url: str = "https://graph.facebook.com/v25.0/"
+    linkedin_api_url: str = "https://api.linkedin.com/rest/"
+    pinterest_api_url: str = "https://api.pinterest.com/v5/"
     sync_at: time = time(6, 0)  # when connected sources are pulled, in each team's time zone
 
     @classmethod
@@ -76,6 +78,10 @@ class Settings:
             secret_key=env.get("KPIBOT_SECRET_KEY") or None,
             ga4_api_url=_slashed(env.get("KPIBOT_GA4_API_URL") or "https://analyticsdata.googleapis.com/"),
             graph_api_url=_slashed(env.get("KPIBOT_GRAPH_API_URL") or "https://graph.facebook.com/v25.0/"),
+            linkedin_api_url=_slashed(env.get("KPIBOT_LINKEDIN_API_URL") or "https://api.linkedin.com/rest/"),
+            pinterest_api_url=_slashed(
+                env.get("KPIBOT_PINTEREST_API_URL") or "https://api.pinterest.com/v5/"
+            ),
             sync_at=sync_at,
         )
 

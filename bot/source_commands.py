@@ -16,7 +16,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     con.add_argument("--property", help="ga4: the GA4 property id (digits)")
     con.add_argument("--credentials", help="ga4: the service account's JSON key file")
     con.add_argument("--page", help="facebook: the Page id")
-    con.add_argument("--token", help="facebook: a Page access token")
+    con.add_argument("--account", help="instagram: the Instagram user id; meta_ads: the ad account (act_...)")
+    con.add_argument("--organization", help="linkedin: the organization id of the Page")
+    con.add_argument("--token", help="facebook, instagram, meta_ads, linkedin, pinterest: the access token")
     listing = sub.add_parser(
         "sources", help="the team's sources: last sync, latest day, skipped metrics, last error"
     )
@@ -33,7 +35,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def urls(settings: Settings) -> Urls:
-    return Urls(ga4=settings.ga4_api_url, graph=settings.graph_api_url)
+    return Urls(
+        ga4=settings.ga4_api_url,
+        graph=settings.graph_api_url,
+        linkedin=settings.linkedin_api_url,
+        pinterest=settings.pinterest_api_url,
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -25,7 +25,9 @@ def run_due(
         return []
     now = clock()
     vault = Vault(settings.secret_key)
-    urls = Urls(ga4=settings.ga4_api_url, graph=settings.graph_api_url)
+    urls = Urls(
+        settings.ga4_api_url, settings.graph_api_url, settings.linkedin_api_url, settings.pinterest_api_url
+    )
     done = []
     with Store(settings.db, default_tz=settings.tz) as store:
         for source in store.sources():

@@ -172,7 +172,7 @@ def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platfo
         platforms.page_tokens.discard("PAGE_TOKEN_2")  # revoked after connecting
         outcomes = [sync(store, s, vault, urls, now=NOW) for s in store.sources("T1")]
         assert [o.status for o in outcomes] == ["ok", "needs_reconnecting"]
-        assert store.source("T1", bad).last_error.startswith("Facebook says the Page token has expired")
+        assert store.source("T1", bad).last_error.startswith("Facebook says the token has expired")
         assert store.source("T1", good).status == "ok"
         assert ask(store, "/kpi impressions 2026-11-14", now=NOW).lines[0].startswith("10 ")
 
@@ -354,3 +354,108 @@ def test_the_daily_sync_pulls_due_sources_and_tells_the_connector_once_when_a_to
     (dm,) = api.calls_to("chat.postMessage")
     assert dm.body["channel"] == "U_ADMIN" and "stopped syncing" in dm.body["text"]
     assert "PAGE_TOKEN_1" not in dm.body["text"]
+
+
+def everything(platforms: Platforms) -> Urls:
+    return Urls(ga4=platforms.url, graph=platforms.url + "v25.0/", linkedin=platforms.url + "rest/",
+                pinterest=platforms.url + "v5/")  # fmt: skip
+
+
+@pytest.fixture
+def vault() -> Vault:
+    from cryptography.fernet import Fernet
+
+    return Vault(Fernet.generate_key().decode())
+
+
+def test_instagram_day_series_totals_by_day_and_the_follower_count(platforms, tmp_path, vault):
+    urls = everything(platforms)
+    platforms.graph["reach"] = {"2026-11-14": 300.0, "2026-11-15": 200.0}
+    platforms.instagram_totals["views"] = {"2026-11-14": 900.0, "2026-11-15": 100.0}
+    platforms.instagram_totals["saves"] = {"2026-11-15": 7.0}
+    with Store(tmp_path / "k.db") as store:
+        source_id, found = connect(
+            store, "T1", "instagram", {"account": "1784", "token": "IG_TOKEN"}, vault, urls, now=NOW
+        )
+        assert found == "Instagram account @demo answers (1,234 followers)."
+        assert sync(store, store.source("T1", source_id), vault, urls, now=NOW).status == "ok"
+        assert (
+            ask(store, "/kpi impressions 2026-W46 network:instagram", now=NOW).lines[0].startswith("1,000 ")
+        )
+        assert ask(store, "/kpi reach 2026-11-15", now=NOW).lines[0].startswith("200 ")
+        assert ask(store, "/kpi followers 2026-11-15 network:instagram", now=NOW).lines[0].startswith("1,234")
+        # total_value answers one total per range: each day was asked on its own.
+        views = [c for c in platforms.calls("/insights") if c["query"].get("metric") == ["views"]]
+        assert len(views) == 90 and all(c["query"]["metric_type"] == ["total_value"] for c in views)
+
+
+def test_meta_ads_string_numbers_lead_actions_and_cursors_with_a_28_day_lookback(platforms, tmp_path, vault):
+    urls = everything(platforms)
+    for day in ("2026-11-13", "2026-11-14", "2026-11-15"):
+        platforms.ads_rows.append({"date_start": day, "date_stop": day, "campaign_name": "Leads Q4", "spend": "14.35",
+                                   "impressions": "185", "reach": "160", "inline_link_clicks": "9", "account_currency": "EUR",
+                                   "actions": [{"action_type": "link_click", "value": "9"},
+                                               {"action_type": "offsite_conversion.fb_pixel_lead", "value": "2", "7d_click": "2"}]})  # fmt: skip
+    with Store(tmp_path / "k.db") as store:
+        source_id, _ = connect(
+            store, "T1", "meta_ads", {"account": "act_42", "token": "ADS_TOKEN"}, vault, urls, now=NOW
+        )
+        assert sync(store, store.source("T1", source_id), vault, urls, now=NOW).status == "ok"
+        assert len([c for c in platforms.calls("act_42/insights")]) == 2  # two pages
+        assert ask(store, "/kpi spend 2026-W46 network:meta_ads", now=NOW).lines[0].startswith("USD 43.05")
+        assert (
+            ask(store, "/kpi cost_per_lead 2026-W46 campaign:leads_q4", now=NOW)
+            .lines[0]
+            .startswith("USD 7.17")
+        )
+        platforms.requests.clear()
+        later = sync(store, store.source("T1", source_id), vault, urls, now=NOW + timedelta(days=1))
+        assert later.window.start == date(2026, 10, 19)  # 28 days back from the day after the last one
+
+
+def test_linkedin_epoch_days_followers_and_a_spent_quota(platforms, tmp_path, vault):
+    urls = everything(platforms)
+    stats = {"impressionCount": 1000, "uniqueImpressionsCount": 700, "clickCount": 30, "likeCount": 20,
+             "commentCount": 4, "shareCount": 2}  # fmt: skip
+    platforms.linkedin_shares = {"2026-11-13": stats, "2026-11-14": stats, "2026-11-15": stats}
+    platforms.linkedin_gains = {"2026-11-13": (5, 1), "2026-11-14": (3, 0)}
+    with Store(tmp_path / "k.db") as store:
+        source_id, found = connect(
+            store, "T1", "linkedin", {"organization": "2414183", "token": "LI_TOKEN"}, vault, urls, now=NOW
+        )
+        assert found == "LinkedIn Page 2414183 answers (4,321 followers)."
+        outcome = sync(store, store.source("T1", source_id), vault, urls, now=NOW)
+        assert outcome.status == "ok" and outcome.window.end == date(
+            2026, 11, 14
+        )  # today - 2 days: still settling
+        assert ask(store, "/kpi impressions 2026-W46 network:linkedin", now=NOW).lines[0].startswith("2,000 ")
+        assert ask(store, "/kpi new_followers 2026-W46 network:linkedin", now=NOW).lines[0].startswith("9 ")
+        assert ask(store, "/kpi followers 2026-11-14 network:linkedin", now=NOW).lines[0].startswith("4,321")
+        platforms.linkedin_quota_spent = True
+        spent = sync(store, store.source("T1", source_id), vault, urls, now=NOW + timedelta(days=1))
+        assert spent.status == "rate_limited" and "tomorrow" in spent.message
+        assert store.source("T1", source_id).state == {"through": "2026-11-14"}
+
+
+def test_pinterest_days_still_processing_are_read_again_and_change(platforms, tmp_path, vault):
+    urls = everything(platforms)
+    platforms.pinterest_days = {
+        "2026-11-13": ("READY", {"IMPRESSION": 240, "SAVE": 20, "PIN_CLICK": 5, "OUTBOUND_CLICK": 3}),
+        "2026-11-14": ("PROCESSING", {"IMPRESSION": 100, "SAVE": 1}),
+        "2026-11-15": ("PROCESSING", {"IMPRESSION": 50}),
+    }
+    with Store(tmp_path / "k.db") as store:
+        source_id, _ = connect(store, "T1", "pinterest", {"token": "PIN_TOKEN"}, vault, urls, now=NOW)
+        assert sync(store, store.source("T1", source_id), vault, urls, now=NOW).status == "ok"
+        assert store.source("T1", source_id).state == {"through": "2026-11-13"}
+        assert ask(store, "/kpi clicks 2026-11-13 network:pinterest", now=NOW).lines[0].startswith("8 ")
+        platforms.pinterest_days["2026-11-14"] = ("READY", {"IMPRESSION": 130, "SAVE": 2})
+        platforms.pinterest_days["2026-11-15"] = ("READY", {"IMPRESSION": 60})
+        platforms.requests.clear()
+        assert (
+            sync(store, store.source("T1", source_id), vault, urls, now=NOW + timedelta(hours=25)).status
+            == "ok"
+        )
+        (call,) = platforms.calls("user_account/analytics")
+        assert call["query"]["start_date"] == ["2026-11-14"]  # the first day that was not ready
+        assert ask(store, "/kpi impressions 2026-W46 network:pinterest", now=NOW).lines[0].startswith("430 ")

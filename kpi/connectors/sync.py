@@ -21,10 +21,16 @@ from ..store import Source, Store
 from .base import Http, Pulled, RateLimited, SourceError, TokenExpired, Window
 from .facebook import Facebook
 from .ga4 import GA4
+from .instagram import Instagram
+from .linkedin import LinkedIn
+from .meta_ads import MetaAds
+from .pinterest import Pinterest
 from .secrets import Vault
 
-CONNECTORS = {"ga4": GA4, "facebook": Facebook}
-ARGUMENTS = {"ga4": ("property", "credentials"), "facebook": ("page", "token")}
+CONNECTORS = {"ga4": GA4, "facebook": Facebook, "instagram": Instagram, "meta_ads": MetaAds, "linkedin": LinkedIn,
+              "pinterest": Pinterest}  # fmt: skip
+ARGUMENTS = {"ga4": ("property", "credentials"), "facebook": ("page", "token"), "instagram": ("account", "token"),
+             "meta_ads": ("account", "token"), "linkedin": ("organization", "token"), "pinterest": ("token",)}  # fmt: skip
 FIRST_SYNC_DAYS = 90
 CLAIM_MINUTES = 30
 
@@ -35,9 +41,16 @@ class Urls:
 
     ga4: str = "https://analyticsdata.googleapis.com/"
     graph: str = "https://graph.facebook.com/v25.0/"
+    linkedin: str = "https://api.linkedin.com/rest/"
+    pinterest: str = "https://api.pinterest.com/v5/"
 
     def for_kind(self, kind: str) -> str:
-        return {"ga4": self.ga4, "facebook": self.graph}[kind]
+        graph = {"facebook", "instagram", "meta_ads"}
+        return (
+            self.graph
+            if kind in graph
+            else {"ga4": self.ga4, "linkedin": self.linkedin, "pinterest": self.pinterest}[kind]
+        )
 
 
 @dataclass
@@ -88,12 +101,13 @@ def connect(
             ) from None
         config = {"property": options["property"]}
     else:
-        secret, config = options["token"], {"page": options["page"]}
+        secret = options["token"]
+        config = {a: options[a] for a in ARGUMENTS[kind] if a != "token"}
     sealed = vault.seal(secret)
     tz = store.settings(team).tz
     yesterday = now.astimezone(zone(tz)).date() - timedelta(days=1)
     found = _connector(kind, config, secret, urls, http or Http(), tz).check(yesterday)
-    label = f"{kind} {next(iter(config.values()))}"
+    label = f"{kind} {next(iter(config.values()), '')}".strip()
     return store.add_source(team, kind, label, config, sealed, by, now=now.isoformat()), found
 
 
@@ -122,9 +136,10 @@ def sync(
         start = date.fromisoformat(state["through"]) + timedelta(days=1 - connector.lookback_days)
     else:
         start = yesterday - timedelta(days=FIRST_SYNC_DAYS - 1)
-    window = Window(start, yesterday)
+    end = yesterday - timedelta(days=getattr(connector, "lag_days", 0))
+    window = Window(start, end)
     try:
-        pulled = Pulled() if start > yesterday else connector.pull(window)
+        pulled = Pulled() if start > end else connector.pull(window)
         written = write(store, source.team, pulled)
     except TokenExpired as exc:
         return _finish(store, source, stamp, "needs_reconnecting", str(exc), state, window)
@@ -132,7 +147,7 @@ def sync(
         return _finish(store, source, stamp, "rate_limited", str(exc), state, window)
     except (SourceError, KpiError) as exc:
         return _finish(store, source, stamp, "failed", str(exc), state, window)
-    state["through"] = max(yesterday.isoformat(), state.get("through", ""))
+    state["through"] = pulled.state.get("through") or max(end.isoformat(), state.get("through", ""))
     latest = max((day for _, _, day, _ in pulled.rows), default=None)
     store.finish_sync(
         source.team,

@@ -24,8 +24,18 @@ class Platforms:
         self.graph_refused: set[str] = set()
         self.graph_expired = False
         self.graph_page_size = 30
-        self.page_tokens = {"PAGE_TOKEN_1"}
+        self.page_tokens = {"PAGE_TOKEN_1", "IG_TOKEN", "ADS_TOKEN"}
         self.token_refused = False
+        self.instagram_totals: dict[str, dict[str, float]] = {}  # metric -> {day: total}
+        self.instagram_followers = 1234
+        self.ads_rows: list[dict[str, Any]] = []  # Marketing API insights rows, numbers as strings
+        self.ads_page_size = 2
+        self.linkedin_shares: dict[str, dict[str, float]] = {}  # day -> totalShareStatistics
+        self.linkedin_gains: dict[str, tuple[int, int]] = {}  # day -> (organic, paid)
+        self.linkedin_followers = 4321
+        self.linkedin_quota_spent = False
+        self.pinterest_days: dict[str, tuple[str, dict[str, int]]] = {}  # day -> (data_status, metrics)
+        self.pinterest_followers = 777
         self.requests: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
@@ -105,8 +115,22 @@ class Platforms:
             }
         parts = [p for p in path.split("/") if p]
         if parts[-1] != "insights":
-            return 200, {"name": "Demo Page", "id": parts[-1]}
+            return 200, {"name": "Demo Page", "id": parts[-1], "username": "demo", "followers_count": self.instagram_followers,
+                         "currency": "EUR"}  # fmt: skip
+        if parts[-2].startswith("act_"):
+            return self._ads(parts[-2], query)
         metric = query["metric"][0]
+        if query.get("metric_type") == ["total_value"]:
+            value = self.instagram_totals.get(metric, {}).get(query["since"][0])
+            data = [
+                {
+                    "name": metric,
+                    "period": "day",
+                    "total_value": {"value": value},
+                    "id": f"{parts[-2]}/insights/{metric}/day",
+                }
+            ]
+            return 200, {"data": data if value is not None else []}
         if metric in self.graph_refused:
             return 400, {
                 "error": {
@@ -135,6 +159,75 @@ class Platforms:
             nxt = f"{self.url}v25.0/{parts[-2]}/insights?metric={metric}&period=day&since={since}&until={until}&after={after + self.graph_page_size}"
             document["paging"] = {"next": nxt}
         return 200, document
+
+    def _ads(self, account: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        span = json.loads(query["time_range"][0])
+        rows = [r for r in self.ads_rows if span["since"] <= r["date_start"] <= span["until"]]
+        after = int(query.get("after", ["0"])[0])
+        page = rows[after : after + self.ads_page_size]
+        document: dict[str, Any] = {
+            "data": page,
+            "paging": {"cursors": {"before": "MA==", "after": str(after + len(page))}},
+        }
+        if after + len(page) < len(rows):
+            rest = "&".join(f"{k}={v[0]}" for k, v in query.items() if k != "after")
+            document["paging"]["next"] = (
+                f"{self.url}v25.0/{account}/insights?{rest}&after={after + len(page)}"
+            )
+        return 200, document
+
+    # -- LinkedIn and Pinterest ------------------------------------------------------------------------
+
+    def _linkedin(
+        self, path: str, query: dict[str, list[str]], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        if headers.get("x-restli-protocol-version") != "2.0.0" or not headers.get("linkedin-version"):
+            return 400, {"message": "A version header is required", "status": 400}
+        if headers.get("authorization") != "Bearer LI_TOKEN":
+            return 401, {"serviceErrorCode": 65600, "message": "Invalid access token", "status": 401}
+        if self.linkedin_quota_spent:
+            return 429, {
+                "message": "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
+                "status": 429,
+            }
+        if "networkSizes" in path:
+            return 200, {"firstDegreeSize": self.linkedin_followers}
+        start = int(query["timeIntervals.timeRange.start"][0]) // 1000
+        end = int(query["timeIntervals.timeRange.end"][0]) // 1000
+        from datetime import UTC, datetime
+
+        days = []
+        moment = start
+        while moment < end:
+            days.append((moment, datetime.fromtimestamp(moment, tz=UTC).date().isoformat()))
+            moment += 86400
+        elements = []
+        for moment, day in days:
+            time_range = {"start": moment * 1000, "end": (moment + 86400) * 1000}
+            if "ShareStatistics" in path and day in self.linkedin_shares:
+                elements.append({"organizationalEntity": query["organizationalEntity"][0], "timeRange": time_range,
+                                 "totalShareStatistics": {**self.linkedin_shares[day], "engagement": 0.0123}})  # fmt: skip
+            if "FollowerStatistics" in path and day in self.linkedin_gains:
+                organic, paid = self.linkedin_gains[day]
+                elements.append({"organizationalEntity": query["organizationalEntity"][0], "timeRange": time_range,
+                                 "followerGains": {"organicFollowerGain": organic, "paidFollowerGain": paid}})  # fmt: skip
+        return 200, {"paging": {"count": 10, "start": 0, "links": []}, "elements": elements}
+
+    def _pinterest(
+        self, path: str, query: dict[str, list[str]], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        if headers.get("authorization") != "Bearer PIN_TOKEN":
+            return 401, {"code": 2, "message": "Authentication failed."}
+        if path.endswith("/user_account"):
+            return 200, {
+                "username": "demo",
+                "follower_count": self.pinterest_followers,
+                "account_type": "BUSINESS",
+            }
+        start, end = query["start_date"][0], query["end_date"][0]
+        daily = [{"date": day, "data_status": status, "metrics": metrics}
+                 for day, (status, metrics) in sorted(self.pinterest_days.items()) if start <= day <= end]  # fmt: skip
+        return 200, {"all": {"daily_metrics": daily, "summary_metrics": {}}}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         platforms = self
@@ -172,6 +265,10 @@ class Platforms:
                 path, query, headers = self._record(b"")
                 if path.startswith("/v25.0/"):
                     self._answer(*platforms._graph(path, query, headers))
+                elif path.startswith("/rest/"):
+                    self._answer(*platforms._linkedin(path, query, headers))
+                elif path.startswith("/v5/"):
+                    self._answer(*platforms._pinterest(path, query, headers))
                 else:
                     self._answer(404, {"error": {"message": "not found"}})
 
