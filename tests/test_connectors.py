@@ -84,6 +84,9 @@ def test_ga4_connect_sync_and_answer_with_paging_and_a_lookback(env, platforms, 
         assert ask(store, "/kpi sessions 2026-10", now=NOW).lines[0].startswith("10,230 ")
         assert ask(store, "/kpi bounce_rate 2026-10", now=NOW).lines[0].startswith("45.5%")
         assert ask(store, "/kpi social_traffic_share 2026-10", now=NOW).lines[0].startswith("30.3%")
+        assert ask(store, "/kpi traffic last month", now=NOW).title.startswith(
+            "Social traffic share · October 2026"
+        )
     # The next morning reads only the days GA4 may still revise: three days back from the last one.
     platforms.requests.clear()
     tomorrow = NOW + timedelta(days=1)
@@ -157,6 +160,8 @@ def test_facebook_days_are_end_time_minus_one_refused_metrics_are_named_and_page
         # Graph's end_time 2026-11-10T07:00 is the 9th's: Nov 9-15 are 9 + 10 + ... + 15.
         assert ask(store, "/kpi impressions 2026-W46 network:facebook", now=NOW).lines[0].startswith("84 ")
         assert ask(store, "/kpi followers 2026-11-15", now=NOW).lines[0].startswith("5,089")
+    files = b"".join(p.read_bytes() for p in tmp_path.glob("k.db*"))
+    assert b"PAGE_TOKEN_1" not in files  # sealed: the token is not in the database or its WAL
 
 
 def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platforms, tmp_path):
