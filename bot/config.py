@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
-from kpi import KpiError, zone
+from kpi import KpiError, Urls, zone
+
+_APIS = Urls()  # the platforms' own addresses, pinned in kpi/connectors/versions.py
 
 
 class ConfigError(KpiError):
@@ -28,10 +30,10 @@ class Settings:
     templates: str | None = None
     ingest_port: int | None = None  # the push API's port in Socket Mode
     secret_key: str | None = field(default=None, repr=False)  # Fernet key sealing sources' tokens
-    ga4_api_url: str = "https://analyticsdata.googleapis.com/"
-    graph_api_url: str = "https://graph.facebook.com/v25.0/"
-    linkedin_api_url: str = "https://api.linkedin.com/rest/"
-    pinterest_api_url: str = "https://api.pinterest.com/v5/"
+    ga4_api_url: str = _APIS.ga4
+    graph_api_url: str = _APIS.graph
+    linkedin_api_url: str = _APIS.linkedin
+    pinterest_api_url: str = _APIS.pinterest
     sync_at: time = time(6, 0)  # when connected sources are pulled, in each team's time zone
 
     @classmethod

@@ -464,3 +464,15 @@ def test_pinterest_days_still_processing_are_read_again_and_change(platforms, tm
         (call,) = platforms.calls("user_account/analytics")
         assert call["query"]["start_date"] == ["2026-11-14"]  # the first day that was not ready
         assert ask(store, "/kpi impressions 2026-W46 network:pinterest", now=NOW).lines[0].startswith("430 ")
+
+
+def test_meta_usage_headers_above_90_percent_stop_the_run_cleanly(platforms, tmp_path, vault):
+    urls = everything(platforms)
+    platforms.graph["page_media_view"] = {"2026-11-14": 10.0}
+    with Store(tmp_path / "k.db") as store:
+        source_id = facebook_source(store, platforms, vault)
+        platforms.graph_usage = 95
+        outcome = sync(store, store.source("T1", source_id), vault, urls, now=NOW)
+        assert outcome.status == "rate_limited" and "above 90%" in outcome.message
+        assert len({c["query"]["metric"][0] for c in platforms.calls("/insights")}) == 1  # it stopped at once
+        assert store.source("T1", source_id).state == {}  # the next run starts where this one did

@@ -15,8 +15,8 @@ from ..sources.registry import GA4 as GA4_PROFILE
 from ..sources.tables import ReadContext, Table
 from ..sources.values import CellError, Numbers
 from .base import Http, Pulled, RateLimited, SourceError, TokenExpired, Window
+from .versions import GA4_DATA_API
 
-API_VERSION = "v1beta"
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 PAGE_ROWS = 100_000
 # The API's names, as the GA4 CSV download heads the same columns.
@@ -62,7 +62,7 @@ class GA4:
         return self._token
 
     def _report(self, window: Window, offset: int, limit: int) -> dict[str, Any]:
-        url = f"{self.base}{API_VERSION}/properties/{self.property}:runReport"
+        url = f"{self.base}{GA4_DATA_API}/properties/{self.property}:runReport"
         body = {
             "dateRanges": [{"startDate": window.start.isoformat(), "endDate": window.end.isoformat()}],
             "dimensions": [{"name": d} for d in DIMENSIONS],

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from .base import Http, Pulled, RateLimited, SourceError, TokenExpired, Window
+from .versions import LINKEDIN
 
-LINKEDIN_VERSION = "202601"
 SHARES = (("impressionCount", "impressions"), ("uniqueImpressionsCount", "organic_reach"), ("clickCount", "clicks"),
           ("likeCount", "likes"), ("commentCount", "comments"), ("shareCount", "shares"))  # fmt: skip
 
@@ -33,7 +33,7 @@ class LinkedIn:
         self.base, self.token, self.http = base_url, secret, http
 
     def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.token}", "Linkedin-Version": LINKEDIN_VERSION,
+        headers = {"Authorization": f"Bearer {self.token}", "Linkedin-Version": LINKEDIN,
                    "X-Restli-Protocol-Version": "2.0.0"}  # fmt: skip
         response = self.http.call("GET", f"{self.base}{path}", params=params, headers=headers)
         if response.status_code == 401:

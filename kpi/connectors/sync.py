@@ -26,6 +26,7 @@ from .linkedin import LinkedIn
 from .meta_ads import MetaAds
 from .pinterest import Pinterest
 from .secrets import Vault
+from .versions import GA4_URL, GRAPH_URL, LINKEDIN_URL, PINTEREST_URL
 
 CONNECTORS = {"ga4": GA4, "facebook": Facebook, "instagram": Instagram, "meta_ads": MetaAds, "linkedin": LinkedIn,
               "pinterest": Pinterest}  # fmt: skip
@@ -39,10 +40,10 @@ CLAIM_MINUTES = 30
 class Urls:
     """Where each platform's API is (KPIBOT_*_API_URL); tests point them at stand-ins."""
 
-    ga4: str = "https://analyticsdata.googleapis.com/"
-    graph: str = "https://graph.facebook.com/v25.0/"
-    linkedin: str = "https://api.linkedin.com/rest/"
-    pinterest: str = "https://api.pinterest.com/v5/"
+    ga4: str = GA4_URL
+    graph: str = GRAPH_URL
+    linkedin: str = LINKEDIN_URL
+    pinterest: str = PINTEREST_URL
 
     def for_kind(self, kind: str) -> str:
         graph = {"facebook", "instagram", "meta_ads"}

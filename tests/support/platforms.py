@@ -24,6 +24,7 @@ class Platforms:
         self.graph_refused: set[str] = set()
         self.graph_expired = False
         self.graph_page_size = 30
+        self.graph_usage: int | None = None  # the call_count share sent in x-app-usage
         self.page_tokens = {"PAGE_TOKEN_1", "IG_TOKEN", "ADS_TOKEN"}
         self.token_refused = False
         self.instagram_totals: dict[str, dict[str, float]] = {}  # metric -> {day: total}
@@ -240,6 +241,9 @@ class Platforms:
                 body = json.dumps(document).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if platforms.graph_usage is not None and self.path.startswith("/v25.0/"):
+                    usage = {"call_count": platforms.graph_usage, "total_cputime": 1, "total_time": 1}
+                    self.send_header("x-app-usage", json.dumps(usage))
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
