@@ -59,20 +59,42 @@ class Facebook:
         self.graph = Graph(base_url, secret, http, "Facebook")
 
     def pull(self, window: Window) -> Pulled:
+        """All metrics in one call a span; if the Graph refuses one (#100 fails the whole call),
+        each is asked alone, so the refused one is named and the others still come in."""
         pulled = Pulled()
-        for graph_name, metric in METRICS:
+        names = dict(METRICS)
+        refused: dict[str, str] = {}
+        for span in spans(window):
+            params = {
+                "period": "day",
+                "since": span.start.isoformat(),
+                "until": (span.end + timedelta(days=1)).isoformat(),
+            }
+            wanted = [g for g in names if g not in refused]
             try:
-                for span in spans(window):
-                    params = {"metric": graph_name, "period": "day", "since": span.start.isoformat(),
-                              "until": (span.end + timedelta(days=1)).isoformat()}  # fmt: skip
-                    documents = self.graph.pages(f"{self.base}{self.page}/insights", params)
-                    pulled.rows.extend(day_series(documents, metric, "facebook", span))
-            except Refused as exc:
-                pulled.skipped.append(f"{graph_name} ({metric}): refused by Facebook — {exc}")
+                documents = self.graph.pages(
+                    f"{self.base}{self.page}/insights", {"metric": ",".join(wanted), **params}
+                )
+                for graph_name in wanted:
+                    picked = [
+                        {"data": [d for d in doc.get("data", []) if d.get("name") == graph_name]}
+                        for doc in documents
+                    ]
+                    pulled.rows.extend(day_series(picked, names[graph_name], "facebook", span))
+            except Refused:
+                for graph_name in wanted:
+                    try:
+                        documents = self.graph.pages(
+                            f"{self.base}{self.page}/insights", {"metric": graph_name, **params}
+                        )
+                        pulled.rows.extend(day_series(documents, names[graph_name], "facebook", span))
+                    except Refused as exc:
+                        refused[graph_name] = str(exc)
             if self.graph.busy:
                 raise RateLimited(
                     "Facebook's usage for this app is above 90%; the next sync goes on from here."
                 )
+        pulled.skipped = [f"{g} ({names[g]}): refused by Facebook — {why}" for g, why in refused.items()]
         return pulled
 
     def check(self, yesterday: date) -> str:

@@ -120,7 +120,19 @@ class Platforms:
                          "currency": "EUR"}  # fmt: skip
         if parts[-2].startswith("act_"):
             return self._ads(parts[-2], query)
-        metric = query["metric"][0]
+        metrics = query["metric"][0].split(",")
+        if len(metrics) > 1:
+            if any(m in self.graph_refused for m in metrics):
+                return 400, {
+                    "error": {
+                        "message": "(#100) The value must be a valid insights metric",
+                        "type": "OAuthException",
+                        "code": 100,
+                    }
+                }
+            documents = [self._graph(path, {**query, "metric": [m]}, headers)[1] for m in metrics]
+            return 200, {"data": [d for doc in documents for d in doc["data"]]}
+        metric = metrics[0]
         if query.get("metric_type") == ["total_value"]:
             value = self.instagram_totals.get(metric, {}).get(query["since"][0])
             data = [
