@@ -27,6 +27,13 @@ def platforms():
 
 
 @pytest.fixture
+def vault() -> Vault:
+    from cryptography.fernet import Fernet
+
+    return Vault(Fernet.generate_key().decode())
+
+
+@pytest.fixture
 def env(monkeypatch, platforms, tmp_path):
     from cryptography.fernet import Fernet
 
@@ -135,11 +142,8 @@ def facebook_source(store: Store, platforms: Platforms, vault: Vault, token: str
 
 
 def test_facebook_days_are_end_time_minus_one_refused_metrics_are_named_and_pages_followed(
-    platforms, tmp_path
+    platforms, tmp_path, vault
 ):
-    from cryptography.fernet import Fernet
-
-    vault = Vault(Fernet.generate_key().decode())
     first = date(2026, 8, 18)
     days = [first + timedelta(days=i) for i in range(90)]
     platforms.graph["page_media_view"] = {d.isoformat(): float(d.day) for d in days}
@@ -164,10 +168,7 @@ def test_facebook_days_are_end_time_minus_one_refused_metrics_are_named_and_page
     assert b"PAGE_TOKEN_1" not in files  # sealed: the token is not in the database or its WAL
 
 
-def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platforms, tmp_path):
-    from cryptography.fernet import Fernet
-
-    vault = Vault(Fernet.generate_key().decode())
+def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platforms, tmp_path, vault):
     platforms.graph["page_media_view"] = {"2026-11-14": 10.0}
     urls = Urls(graph=platforms.url + "v25.0/")
     with Store(tmp_path / "k.db") as store:
@@ -182,10 +183,7 @@ def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platfo
         assert ask(store, "/kpi impressions 2026-11-14", now=NOW).lines[0].startswith("10 ")
 
 
-def test_a_ga4_quota_stops_the_run_and_the_next_one_resumes_the_same_window(platforms, tmp_path):
-    from cryptography.fernet import Fernet
-
-    vault = Vault(Fernet.generate_key().decode())
+def test_a_ga4_quota_stops_the_run_and_the_next_one_resumes_the_same_window(platforms, tmp_path, vault):
     urls = Urls(ga4=platforms.url)
     ga4_data(platforms, date(2026, 11, 10), 6)
     key_path = tmp_path / "sa.json"
@@ -206,12 +204,9 @@ def test_a_ga4_quota_stops_the_run_and_the_next_one_resumes_the_same_window(plat
         assert store.source("T1", source_id).state == {"through": "2026-11-15"}
 
 
-def test_server_errors_are_retried_a_bounded_number_of_times(platforms, tmp_path):
-    from cryptography.fernet import Fernet
-
+def test_server_errors_are_retried_a_bounded_number_of_times(platforms, tmp_path, vault):
     from kpi.connectors.base import Http
 
-    vault = Vault(Fernet.generate_key().decode())
     urls = Urls(ga4=platforms.url)
     key_path = tmp_path / "sa.json"
     service_account_file(key_path, platforms.url + "token")
@@ -242,10 +237,7 @@ def test_server_errors_are_retried_a_bounded_number_of_times(platforms, tmp_path
         assert waits == [1, 2, 4]
 
 
-def test_a_revoked_service_account_key_needs_reconnecting(platforms, tmp_path):
-    from cryptography.fernet import Fernet
-
-    vault = Vault(Fernet.generate_key().decode())
+def test_a_revoked_service_account_key_needs_reconnecting(platforms, tmp_path, vault):
     urls = Urls(ga4=platforms.url)
     key_path = tmp_path / "sa.json"
     service_account_file(key_path, platforms.url + "token")
@@ -266,10 +258,7 @@ def test_a_next_page_pointing_elsewhere_is_not_followed(platforms, tmp_path):
     assert not same_origin("https://evil.example/v25.0/x", "https://graph.facebook.com/v25.0/")
 
 
-def test_one_sync_of_a_source_at_a_time(platforms, tmp_path):
-    from cryptography.fernet import Fernet
-
-    vault = Vault(Fernet.generate_key().decode())
+def test_one_sync_of_a_source_at_a_time(platforms, tmp_path, vault):
     with Store(tmp_path / "k.db") as store:
         source_id = facebook_source(store, platforms, vault)
         assert store.claim_source(
@@ -282,10 +271,7 @@ def test_one_sync_of_a_source_at_a_time(platforms, tmp_path):
         assert platforms.calls("/insights") == []
 
 
-def test_kpi_sources_reads_well(platforms, tmp_path):
-    from cryptography.fernet import Fernet
-
-    vault = Vault(Fernet.generate_key().decode())
+def test_kpi_sources_reads_well(platforms, tmp_path, vault):
     platforms.graph["page_media_view"] = {"2026-11-14": 10.0}
     platforms.graph_refused.add("page_follows")
     with Store(tmp_path / "k.db") as store:
@@ -364,13 +350,6 @@ def test_the_daily_sync_pulls_due_sources_and_tells_the_connector_once_when_a_to
 def everything(platforms: Platforms) -> Urls:
     return Urls(ga4=platforms.url, graph=platforms.url + "v25.0/", linkedin=platforms.url + "rest/",
                 pinterest=platforms.url + "v5/")  # fmt: skip
-
-
-@pytest.fixture
-def vault() -> Vault:
-    from cryptography.fernet import Fernet
-
-    return Vault(Fernet.generate_key().decode())
 
 
 def test_instagram_day_series_totals_by_day_and_the_follower_count(platforms, tmp_path, vault):
