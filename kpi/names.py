@@ -24,7 +24,15 @@ def dimension_value(value: str) -> str:
 
 def humanise(name: str) -> str:
     """'engagement_rate' -> 'Engagement rate', keeping acronyms people know."""
-    acronyms = {"ctr": "CTR", "roi": "ROI", "csat": "CSAT", "cpl": "CPL", "cpc": "CPC", "cpm": "CPM", "roas": "ROAS"}
+    acronyms = {
+        "ctr": "CTR",
+        "roi": "ROI",
+        "csat": "CSAT",
+        "cpl": "CPL",
+        "cpc": "CPC",
+        "cpm": "CPM",
+        "roas": "ROAS",
+    }
     words = [acronyms.get(w, w) for w in name.split("_")]
     first = words[0] if words[0].isupper() else words[0].capitalize()
     return " ".join([first, *words[1:]])

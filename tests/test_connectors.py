@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -102,6 +103,8 @@ def test_ga4_connect_sync_and_answer_with_paging_and_a_lookback(env, platforms, 
         tuple(r["body"].split('"startDate": "')[1][:10] for _ in [0]) for r in platforms.calls(":runReport")
     }
     assert ranges == {("2026-11-13",)}
+    with Store(db) as store:  # the three days read again replaced their values: nothing doubled
+        assert ask(store, "/kpi sessions 2026-W46", now=NOW).lines[0].startswith("2,310 ")
     # No secret anywhere: not the key, not Google's token, in the database, its WAL, the output or the log.
     capsys.readouterr()
     assert run("sources", "--db", db, "--team", "T1") == 0
@@ -455,3 +458,17 @@ def test_meta_usage_headers_above_90_percent_stop_the_run_cleanly(platforms, tmp
         assert outcome.status == "rate_limited" and "above 90%" in outcome.message
         assert len({c["query"]["metric"][0] for c in platforms.calls("/insights")}) == 1  # it stopped at once
         assert store.source("T1", source_id).state == {}  # the next run starts where this one did
+
+
+def test_kpi_sources_over_slack(platforms, tmp_path, vault, api):
+    from .support.server import AppServer, fixed_clock, settings_for
+
+    db = str(tmp_path / "k.db")
+    with Store(db) as store:
+        source_id = facebook_source(store, platforms, vault)
+        sync(store, store.source("T1", source_id), vault, everything(platforms), now=NOW)
+    with AppServer(settings_for(db, api.url), fixed_clock(NOW)) as server:
+        message = server.command("sources").json()
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert message["response_type"] == "ephemeral"
+    assert "Connected sources" in text and "facebook 99: up to date" in text and "PAGE_TOKEN_1" not in text
