@@ -130,6 +130,13 @@ def site_rows(day: date) -> list[tuple[str, dict[str, str], float]]:
             ("csat", dims, round(r.uniform(4.0, 4.7), 2)),
             ("reviews", dims, round(r.uniform(0, 6) * weight)),
         ]
+        # Ads reporting, drawn after the rest so the other values stay what they were.
+        ad_impressions = spend * r.uniform(90, 130)
+        rows += [
+            ("ad_impressions", dims, round(ad_impressions)),
+            ("ad_clicks", dims, round(ad_impressions * r.uniform(0.008, 0.014))),
+            ("ad_revenue", dims, round(spend * r.uniform(2.2, 3.4), 2)),
+        ]
     return rows
 
 
