@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ImportFailed
+from .names import dimension_value, snake
 from .sources.decode import check_size, container, size_of, text_format, text_rows, workbook_sheets
 from .sources.native import read_native
 from .sources.profile import Profile
@@ -33,8 +34,6 @@ _TAG = re.compile(r"([a-z][a-z0-9_]*)[=:](.+)")
 
 def parse_tag(text: str) -> tuple[str, str]:
     """`region=fr` (CLI) or `region:fr` (a DM's words) as a dimension and its value."""
-    from .names import dimension_value, snake
-
     found = _TAG.fullmatch(text.strip().lower())
     if not found or not snake(found.group(1)):
         raise ImportFailed(f"`{text}` is not a tag; write DIMENSION=VALUE, as in `region=fr`.")
@@ -196,7 +195,7 @@ class _Import:
             first = next(
                 ((i, c) for i, (_, c) in enumerate(head) if any(cell_text(x).strip() for x in c)), None
             )
-            names = {_snake(cell_text(c)) for c in first[1]} if first is not None else set()
+            names = {snake(cell_text(c)) for c in first[1]} if first is not None else set()
             if native and first is not None and names & {"date", "metric", "value"}:
                 after = [(n, [cell_text(c) for c in cells]) for n, cells in head[first[0] + 1 :]]
                 header = [cell_text(c) for c in first[1]]
@@ -316,12 +315,6 @@ class _Import:
             f"`{self.name}` is not a layout kpibot knows. It reads: {formats}. `kpibot import --formats` shows "
             "an example header of each; a file of your own can use `date,metric,value[,network,...]`."
         )
-
-
-def _snake(text: str) -> str:
-    from .names import snake
-
-    return snake(text)
 
 
 def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[object]]]:

@@ -53,6 +53,16 @@ def ga4_data(platforms: Platforms, first: date, days: int) -> None:
             platforms.ga4_rows[(day, channel)] = (100 + i * 10, 60, 2, 10.5)
 
 
+def ga4_source(store: Store, platforms: Platforms, vault: Vault, tmp_path) -> tuple[int, Urls]:  # noqa: ANN001
+    """A GA4 source connected to the stand-in, with a service account key file of its own."""
+    urls = Urls(ga4=platforms.url)
+    key_path = tmp_path / "sa.json"
+    service_account_file(key_path, platforms.url + "token")
+    return connect(store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW)[
+        0
+    ], urls
+
+
 def run(*argv: str) -> int:
     return cli.main(list(argv))
 
@@ -187,14 +197,9 @@ def test_an_expired_token_marks_the_source_and_another_source_still_syncs(platfo
 
 
 def test_a_ga4_quota_stops_the_run_and_the_next_one_resumes_the_same_window(platforms, tmp_path, vault):
-    urls = Urls(ga4=platforms.url)
     ga4_data(platforms, date(2026, 11, 10), 6)
-    key_path = tmp_path / "sa.json"
-    service_account_file(key_path, platforms.url + "token")
     with Store(tmp_path / "k.db") as store:
-        source_id = connect(
-            store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW
-        )[0]
+        source_id, urls = ga4_source(store, platforms, vault, tmp_path)
         platforms.ga4_error = (
             429,
             {"error": {"code": 429, "message": "Exhausted property tokens", "status": "RESOURCE_EXHAUSTED"}},
@@ -210,14 +215,9 @@ def test_a_ga4_quota_stops_the_run_and_the_next_one_resumes_the_same_window(plat
 def test_server_errors_are_retried_a_bounded_number_of_times(platforms, tmp_path, vault):
     from kpi.connectors.base import Http
 
-    urls = Urls(ga4=platforms.url)
-    key_path = tmp_path / "sa.json"
-    service_account_file(key_path, platforms.url + "token")
     waits: list[float] = []
     with Store(tmp_path / "k.db") as store:
-        source_id = connect(
-            store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW
-        )[0]
+        source_id, urls = ga4_source(store, platforms, vault, tmp_path)
         platforms.ga4_error = (
             503,
             {
@@ -241,13 +241,8 @@ def test_server_errors_are_retried_a_bounded_number_of_times(platforms, tmp_path
 
 
 def test_a_revoked_service_account_key_needs_reconnecting(platforms, tmp_path, vault):
-    urls = Urls(ga4=platforms.url)
-    key_path = tmp_path / "sa.json"
-    service_account_file(key_path, platforms.url + "token")
     with Store(tmp_path / "k.db") as store:
-        source_id = connect(
-            store, "T1", "ga4", {"property": "1", "credentials": str(key_path)}, vault, urls, now=NOW
-        )[0]
+        source_id, urls = ga4_source(store, platforms, vault, tmp_path)
         platforms.token_refused = True
         outcome = sync(store, store.source("T1", source_id), vault, urls, now=NOW)
         assert outcome.status == "needs_reconnecting" and "Google refused" in outcome.message

@@ -41,6 +41,12 @@ def day_series(documents: list[dict], metric: str, network: str, window: Window)
     return rows
 
 
+def day_params(metric: str, span: Window) -> dict[str, str]:
+    """A `period=day` insights request for one span (Graph's `until` is exclusive)."""
+    return {"metric": metric, "period": "day", "since": span.start.isoformat(),
+            "until": (span.end + timedelta(days=1)).isoformat()}  # fmt: skip
+
+
 def spans(window: Window, days: int = MAX_DAYS) -> list[Window]:
     out, start = [], window.start
     while start <= window.end:
@@ -65,15 +71,10 @@ class Facebook:
         names = dict(METRICS)
         refused: dict[str, str] = {}
         for span in spans(window):
-            params = {
-                "period": "day",
-                "since": span.start.isoformat(),
-                "until": (span.end + timedelta(days=1)).isoformat(),
-            }
             wanted = [g for g in names if g not in refused]
             try:
                 documents = self.graph.pages(
-                    f"{self.base}{self.page}/insights", {"metric": ",".join(wanted), **params}
+                    f"{self.base}{self.page}/insights", day_params(",".join(wanted), span)
                 )
                 for graph_name in wanted:
                     picked = [
@@ -85,7 +86,7 @@ class Facebook:
                 for graph_name in wanted:
                     try:
                         documents = self.graph.pages(
-                            f"{self.base}{self.page}/insights", {"metric": graph_name, **params}
+                            f"{self.base}{self.page}/insights", day_params(graph_name, span)
                         )
                         pulled.rows.extend(day_series(documents, names[graph_name], "facebook", span))
                     except Refused as exc:

@@ -131,7 +131,3 @@ class GA4:
         pulled = self.pull(Window(yesterday, yesterday))
         sessions = sum(v for m, _, _, v in pulled.rows if m == "sessions")
         return f"GA4 property {self.property} answers: {sessions:,.0f} sessions on {yesterday.isoformat()}."
-
-
-def window_days(window: Window) -> int:
-    return (window.end - window.start).days + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .base import Http, Pulled, RateLimited, Window
-from .facebook import day_series, spans
+from .facebook import day_params, day_series, spans
 from .graph import Graph, Refused
 
 DAY_SERIES = (("reach", "reach"),)
@@ -32,17 +32,15 @@ class Instagram:
         for name, metric in DAY_SERIES:
             try:
                 for span in spans(window, 30):
-                    params = {"metric": name, "period": "day", "since": span.start.isoformat(),
-                              "until": (span.end + timedelta(days=1)).isoformat()}  # fmt: skip
-                    pulled.rows.extend(day_series(self.graph.pages(url, params), metric, "instagram", span))
+                    documents = self.graph.pages(url, day_params(name, span))
+                    pulled.rows.extend(day_series(documents, metric, "instagram", span))
             except Refused as exc:
                 pulled.skipped.append(f"{name} ({metric}): refused by Instagram — {exc}")
         for name, metric in TOTALS:
             try:
                 day = window.start
                 while day <= window.end:
-                    params = {"metric": name, "period": "day", "metric_type": "total_value", "since": day.isoformat(),
-                              "until": (day + timedelta(days=1)).isoformat()}  # fmt: skip
+                    params = {**day_params(name, Window(day, day)), "metric_type": "total_value"}
                     for series in self.graph.get(url, params).get("data", []):
                         value = (series.get("total_value") or {}).get("value")
                         if isinstance(value, int | float) and not isinstance(value, bool):
