@@ -2,7 +2,7 @@
 
 Surfaces render it (bot/templating.py with the Jinja templates of templates/); nothing here formats
 for Slack. Anomalies use the modified z-score of Iglewicz and Hoaglin: the period's value against the
-median and median absolute deviation of the periods before it, flagged beyond 3.5.
+median and median absolute deviation of the periods before it, flagged beyond 3.5 (anomaly.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import anomaly
 from . import format as fmt
 from . import formula as fx
 from . import goals as goal_math
@@ -24,7 +25,6 @@ from .store import Goal
 HEADLINE = ("engagement_rate", "reach", "followers", "ctr", "social_traffic_share", "leads")
 MOVER_DIMENSIONS = ("network", "region")
 TREND = {"weekly": 13, "quarterly": 8}
-ANOMALY_Z = 3.5
 MOVERS = 3
 
 
@@ -161,19 +161,13 @@ def _anomaly(answer: KpiAnswer) -> Anomaly | None:
     """The period's value far outside the periods before it (modified z-score beyond 3.5)."""
     history = [v.number for _, v in answer.trend[:-1] if v.number is not None]
     value = answer.value.number
-    if value is None or len(history) < 5:
-        return None
-    median = statistics.median(history)
-    mad = statistics.median(abs(x - median) for x in history)
-    if mad == 0:
-        return None
-    score = 0.6745 * (value - median) / mad
-    if abs(score) < ANOMALY_Z:
+    score = None if value is None else anomaly.modified_z(value, history)
+    if score is None or abs(score) < anomaly.THRESHOLD:
         return None
     return Anomaly(
         answer.kpi.name,
         answer.show(answer.value),
-        answer.show(median),
+        answer.show(statistics.median(history)),
         round(score, 1),
         "above" if score > 0 else "below",
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from . import ledger
+
 
 @dataclass(frozen=True)
 class Subscription:
@@ -95,28 +97,8 @@ class DigestRecords:
         for it in the channel first); one being sent or already sent is never claimed twice. ``now``
         is the caller's clock, as ISO text.
         """
-        with self.atomic():
-            row = self.conn.execute(
-                "SELECT status, attempts FROM deliveries WHERE team = ? AND channel = ? AND cadence = ? "
-                "AND period = ?",
-                (team, channel, cadence, period),
-            ).fetchone()
-            if row is None:
-                self.conn.execute(
-                    "INSERT INTO deliveries (team, channel, cadence, period, status, attempts, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?)",
-                    (team, channel, cadence, period, now, now),
-                )
-                return "new"
-            status, attempts = row
-            if status not in ("failed", "unconfirmed") or attempts >= max_attempts:
-                return None
-            self.conn.execute(
-                "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? "
-                "WHERE team = ? AND channel = ? AND cadence = ? AND period = ?",
-                (now, team, channel, cadence, period),
-            )
-            return status
+        key = {"team": team, "channel": channel, "cadence": cadence, "period": period}
+        return ledger.claim(self, "deliveries", key, {}, now, max_attempts)
 
     def finish_delivery(
         self,
@@ -132,12 +114,8 @@ class DigestRecords:
     ) -> None:
         """Record how a claimed delivery ended: 'sent', 'failed' (Slack said no: not posted) or
         'unconfirmed' (no answer: it may have been posted)."""
-        with self.atomic():
-            self.conn.execute(
-                "UPDATE deliveries SET status = ?, error = ?, ts = ?, updated_at = ? "
-                "WHERE team = ? AND channel = ? AND cadence = ? AND period = ?",
-                (status, error, ts, now, team, channel, cadence, period),
-            )
+        key = {"team": team, "channel": channel, "cadence": cadence, "period": period}
+        ledger.finish(self, "deliveries", key, status=status, now=now, error=error, ts=ts)
 
     def deliveries(self, team: str, channel: str | None = None, status: str | None = None) -> list[Delivery]:
         """The team's ledger rows, newest first."""
@@ -154,14 +132,7 @@ class DigestRecords:
     def interrupt_stale_deliveries(self, older_than: str, now: str) -> int:
         """Rows left 'sending' by a process that stopped mid-post: unconfirmed, so the next attempt
         looks for the message in the channel before posting it again."""
-        with self.atomic():
-            cur = self.conn.execute(
-                "UPDATE deliveries SET status = 'unconfirmed', "
-                "error = 'interrupted while posting; checking the channel before posting again', updated_at = ? "
-                "WHERE status = 'sending' AND updated_at < ?",
-                (now, older_than),
-            )
-        return cur.rowcount
+        return ledger.interrupt_stale(self, "deliveries", older_than, now)
 
     def unsubscribe(self, team: str, channel: str, cadence: str) -> bool:
         with self.atomic():
