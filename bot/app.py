@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from .alerting import AlertService
 from .blocks import error_message
 from .config import Settings
 from .delivery import web_client
@@ -40,6 +41,8 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         )
     finally:
         bolt_log.disabled = False
+
+    deps.alerts = deps.alerts or AlertService(settings, app.client, deps.clock)
 
     @app.middleware
     def act_once(body: dict[str, Any], context: Any, next: Callable[[], BoltResponse]) -> BoltResponse | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from kpi import KpiError
 
-from . import source_commands, token_command
+from . import alert_command, source_commands, token_command
 from .config import Settings
 
 log = logging.getLogger("kpibot")
@@ -98,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--db", help="database path (default: $KPIBOT_DB or ./kpibot.db)")
     token_command.add_parser(sub)
+    alert_command.add_parser(sub)
     source_commands.add_parsers(sub)
     return parser
 
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": _serve,
         "digest": _digest,
         "token": token_command.run,
+        "alerts": alert_command.run,
         "connect": source_commands.run,
         "sources": source_commands.run,
         "sync": source_commands.run,
@@ -244,7 +246,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USER_ERROR
     tags = dict(parse_tag(t) for t in args.tag)
     team = args.team or settings.team
-    failed = False
+    failed = wrote = False
     tty = sys.stderr.isatty()
     with Store(args.db or settings.db, default_tz=settings.tz) as store:
         tz = store.settings(team).tz
@@ -271,13 +273,32 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                         print(f"  {problem}", file=sys.stderr)
                 continue
             print(f"{name}: {summary.counts()}")
+            wrote |= bool(summary.inserted or summary.replaced) and not args.dry_run
             for line in summary.details():
                 print(f"  {line}")
             for problem in summary.problems:
                 print(f"  {problem}")
             if summary.unlisted_problems:
                 print(f"  ... and {summary.unlisted_problems:,} more")
+    if wrote:
+        _check_alerts(team, settings, args.db)
     return EXIT_USER_ERROR if failed else EXIT_OK
+
+
+def _check_alerts(team: str, settings: Settings, db: str | None) -> None:
+    """New data's alerts, checked now when this machine can post (SLACK_BOT_TOKEN); otherwise
+    `kpibot serve` checks them within a minute, as it notices the data changed."""
+    import dataclasses
+
+    from .alerting import AlertService
+    from .delivery import web_client
+
+    if not settings.bot_token:
+        return
+    settings = dataclasses.replace(settings, db=db or settings.db)
+    for outcome in AlertService(settings, web_client(settings)).check(team):
+        detail = f": {outcome.error}" if outcome.error else ""
+        print(f"alerts: {outcome.alerts} {outcome.status} in #{outcome.channel}{detail}")
 
 
 def _import_one(store: Any, team: str, path: Path, options: dict[str, Any], tty: bool) -> Any:

@@ -35,6 +35,7 @@ class Settings:
     linkedin_api_url: str = _APIS.linkedin
     pinterest_api_url: str = _APIS.pinterest
     sync_at: time = time(6, 0)  # when connected sources are pulled, in each team's time zone
+    alerts_at: time = time(8, 0)  # the daily check of alerts, in each team's time zone
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -59,11 +60,8 @@ class Settings:
         templates = env.get("KPIBOT_TEMPLATES") or None
         if templates and not Path(templates).is_dir():
             raise ConfigError(f"KPIBOT_TEMPLATES: `{templates}` is not a folder.")
-        sync_text = env.get("KPIBOT_SYNC_AT") or "06:00"
-        try:
-            sync_at = time.fromisoformat(sync_text)
-        except ValueError:
-            raise ConfigError(f"KPIBOT_SYNC_AT must be a time such as 06:00, not `{sync_text}`.") from None
+        sync_at = _time_of_day(env, "KPIBOT_SYNC_AT", "06:00")
+        alerts_at = _time_of_day(env, "KPIBOT_ALERTS_AT", "08:00")
         admins = frozenset(a.strip() for a in (env.get("KPIBOT_ADMINS") or "").split(",") if a.strip())
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
@@ -85,6 +83,7 @@ class Settings:
                 env.get("KPIBOT_PINTEREST_API_URL") or "https://api.pinterest.com/v5/"
             ),
             sync_at=sync_at,
+            alerts_at=alerts_at,
         )
 
     def require(self, *names: str) -> None:
@@ -108,6 +107,14 @@ def _load_dotenv() -> None:
         from dotenv import load_dotenv
 
         load_dotenv(path, override=False)
+
+
+def _time_of_day(env: dict[str, str], name: str, default: str) -> time:
+    text = env.get(name) or default
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a time such as {default}, not `{text}`.") from None
 
 
 def _slashed(url: str) -> str:

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -186,12 +187,22 @@ HISTORY_PAGES = 10
 
 
 def find_posted(client: WebClient, key: dict[str, str], since: datetime) -> str | None:
-    """The ts of the digest with this key among the channel's messages since ``since``, if any:
-    up to ten pages of 200, following Slack's cursor, so a busy channel does not hide it."""
+    """The ts of the digest with this key among the channel's messages since ``since``, if any."""
+    found = find_messages(client, key["channel"], since, METADATA_TYPE, lambda payload: payload == key)
+    return found[0][0] if found else None
+
+
+def find_messages(
+    client: WebClient, channel: str, since: datetime, event_type: str, matches: Callable[[dict], bool]
+) -> list[tuple[str, dict]]:
+    """(ts, payload) of kpibot's messages of ``event_type`` whose metadata payload ``matches``, among the
+    channel's messages since ``since``: up to ten pages of 200, following Slack's cursor, so a busy
+    channel does not hide them."""
     cursor = None
+    found = []
     for _ in range(HISTORY_PAGES):
         response = client.conversations_history(
-            channel=key["channel"],
+            channel=channel,
             oldest=f"{since.timestamp():.6f}",
             limit=200,
             include_all_metadata=True,
@@ -199,12 +210,15 @@ def find_posted(client: WebClient, key: dict[str, str], since: datetime) -> str 
         )
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == METADATA_TYPE and metadata.get("event_payload") == key:
-                return message.get("ts")
+            payload = metadata.get("event_payload")
+            if metadata.get("event_type") == event_type and isinstance(payload, dict) and matches(payload):
+                found.append((str(message.get("ts")), payload))
         cursor = (response.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
-            return None
-    raise RuntimeError(f"more than {HISTORY_PAGES * 200} messages since the digest was due")
+            return found
+    if found:
+        return found
+    raise RuntimeError(f"more than {HISTORY_PAGES * 200} messages since the message was due")
 
 
 def deliver(

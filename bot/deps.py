@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from jinja2 import Environment
 from slack_sdk.errors import SlackApiError
@@ -38,6 +39,13 @@ class Deps:
 
     _local: threading.local = field(default_factory=threading.local)
     templates: Environment = field(init=False)
+    # The alert checks after a write in this process (bot/alerting.AlertService), set by the app factory.
+    alerts: Any = None
+
+    def wrote(self, team: str) -> None:
+        """New data landed for ``team``: its alerts are checked in the background."""
+        if self.alerts is not None:
+            self.alerts.after_write(team)
 
     def __post_init__(self) -> None:
         self.templates = environment(self.settings.templates)

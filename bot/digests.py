@@ -14,7 +14,7 @@ from .templating import render_parts
 from .text import escape
 
 
-def _sections(text: str) -> list[str]:
+def sections(text: str) -> list[str]:
     """A part as sections of at most 3000 characters, split between lines."""
     chunks, current = [], ""
     for line in text.splitlines():
@@ -32,7 +32,7 @@ def _sections(text: str) -> list[str]:
 def digest_blocks(d: Digest, env: Environment) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=d.title[:150])]
     for part in render_parts(d, env).values():
-        blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in _sections(part)]
+        blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in sections(part)]
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=escape(period_note(d.period, d.tz, d.latest)))])
     )

@@ -58,8 +58,13 @@ def summary_json(summary: ImportSummary) -> dict[str, object]:
 class PushApi:
     max_body = MAX_PUSH_BYTES
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.settings, self.clock = settings, clock
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_write: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings, self.clock, self.on_write = settings, clock, on_write
         self._local = threading.local()
 
     def _store(self) -> Store:
@@ -88,4 +93,6 @@ class PushApi:
             text, _ = user_message(exc)
             return answer(500, {"ok": False, "error": text})
         log.info("push for %s: %s", team, summary.counts())
+        if self.on_write and (summary.inserted or summary.replaced):
+            self.on_write(team)
         return answer(200, summary_json(summary))

@@ -1,4 +1,4 @@
-"""The digest scheduler: one per deployment, started by `kpibot serve`.
+"""The scheduler of `kpibot serve`, one per deployment: digests, alert checks and source syncs.
 
 Jobs are rebuilt from the subscriptions table at start-up and kept in step with it every minute,
 not kept in APScheduler's SQLAlchemy job store: the table is already the truth (subscriptions change
@@ -7,7 +7,8 @@ store brings two traps of APScheduler 3 (a missed run dropped by a 1-second misf
 re-adding the job with replace_existing at start-up). Missed runs are caught up from our own
 ledger instead: at start-up each subscription's latest scheduled run is posted if it is recent
 enough (24 hours for weekly digests, 72 for quarterly) and not in the ledger, and failed digests
-of the last week are retried.
+of the last week are retried. Alerts need no jobs of their own per alert: one job a minute checks
+the teams whose data changed or whose daily check is due (bot/alerting.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from slack_sdk import WebClient
 from kpi import Store, Subscription, last_run, period_of_run, zone
 
 from . import source_sync
+from .alerting import AlertService
 from .config import Settings
 from .delivery import DigestCache, Outcome, deliver
 from .templating import environment
@@ -152,10 +154,27 @@ def start(settings: Settings, client: WebClient) -> BackgroundScheduler:
     scheduler.add_job(
         catch_up_job, "interval", minutes=15, id="catch_up", args=[service], next_run_time=service.clock()
     )
-    # Connected sources: each checked every 15 minutes, synced when due (daily, failed ones hourly).
-    scheduler.add_job(source_sync.run_due, "interval", minutes=15, id="sources", args=[settings, client])
+    # Alerts: every minute, the teams whose data changed since their last check (whichever process
+    # wrote it: an import, a sync, a push) and those whose daily check time has come.
+    alerts = AlertService(settings, client, service.clock)
+    scheduler.add_job(
+        alerts_job, "interval", minutes=1, id="alerts", args=[alerts], next_run_time=service.clock()
+    )
+    # Connected sources: each checked every 15 minutes, synced when due (daily, failed ones hourly),
+    # then their new data's alerts checked at once.
+    scheduler.add_job(sources_job, "interval", minutes=15, id="sources", args=[settings, client, alerts])
     scheduler.start()
     return scheduler
+
+
+def alerts_job(alerts: AlertService) -> None:
+    for outcome in alerts.run_due():
+        log.info("alerts for %s/%s: %d %s", outcome.team, outcome.channel, outcome.alerts, outcome.status)
+
+
+def sources_job(settings: Settings, client: WebClient, alerts: AlertService) -> None:
+    if source_sync.run_due(settings, client):
+        alerts_job(alerts)
 
 
 def catch_up_job(service: DigestService) -> None:

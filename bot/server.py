@@ -31,6 +31,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 
+from .alerting import AlertService
 from .config import Settings
 from .http_protocol import HEADER_SECONDS, with_deadline
 from .push_api import PUSH_PATH, PushApi
@@ -211,7 +212,12 @@ def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socke
 def asgi_app(app: App, settings: Settings, clock: Callable[[], datetime] | None = None) -> SlackAsgi:
     """The ASGI app for the Bolt app and the push API: the signing secret, replay ledger and
     database come from ``settings``; ``clock`` stamps the tokens' last use."""
-    push = PushApi(settings, clock) if clock else PushApi(settings)
+    alerts = AlertService(settings, app.client, clock)
+    push = (
+        PushApi(settings, clock, alerts.after_write)
+        if clock
+        else PushApi(settings, on_write=alerts.after_write)
+    )
     return SlackAsgi(app, settings.signing_secret or "", ReplayGuard(replay_path(settings.db)), push=push)
 
 
@@ -271,7 +277,8 @@ def serve_push_in_background(
     """The push API alone (Socket Mode has no HTTP server): the same ASGI app without a signing
     secret, so `/slack/events` refuses everything and only `/api/v1/observations` and `/healthz`
     answer. Returns the server (to stop it) and the port it listens on."""
-    asgi = SlackAsgi(app, "", ReplayGuard(replay_path(settings.db)), push=PushApi(settings))
+    push = PushApi(settings, on_write=AlertService(settings, app.client).after_write)
+    asgi = SlackAsgi(app, "", ReplayGuard(replay_path(settings.db)), push=push)
     server = uvicorn.Server(uvicorn_config(asgi))
     sock = listening_socket(host, port)
     threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="kpibot-push").start()

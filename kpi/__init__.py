@@ -5,9 +5,11 @@ import them from here only (``from kpi import ...``), so this is the whole API t
 """
 
 from . import format
+from .alerts import check as alert_checks
+from .alerts.grammar import RemoveAlert, SnoozeAlert
 from .answers import Context, answer, goal_line, kpi_reply, period_note
 from .catalog import Catalog, Kpi
-from .commands import USAGE, Report, parse, query_from_json, query_json
+from .commands import USAGE, KpiQuery, Report, parse, query_from_json, query_json
 from .connectors.schedule import due as source_due
 from .connectors.secrets import Vault
 from .connectors.sync import ARGUMENTS as SOURCE_ARGUMENTS
@@ -58,12 +60,15 @@ __all__ = [
     "InvalidTarget",
     "Kpi",
     "KpiAnswer",
+    "KpiQuery",
     "KpiError",
     "NotAllowed",
     "NotFound",
     "Period",
     "Reply",
+    "RemoveAlert",
     "Report",
+    "SnoozeAlert",
     "Store",
     "Subscription",
     "Table",
@@ -72,6 +77,7 @@ __all__ = [
     "Urls",
     "Vault",
     "Value",
+    "alert_checks",
     "answer",
     "build_digest",
     "compute_kpi",

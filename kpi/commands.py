@@ -11,12 +11,15 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from .alerts.grammar import USAGE as ALERT_USAGE
+from .alerts.grammar import AlertCommand, ListAlerts, parse_alert
 from .catalog import UNITS
-from .errors import InvalidCommand, InvalidTarget
+from .errors import InvalidCommand
 from .formula import NAME
 from .limits import MAX_COMMAND_CHARS, storable, value_problem
-from .names import dimension_value, snake
+from .names import snake
 from .periods import zone
+from .words import Target, parse_number, split_filters, split_words, usage_error
 
 MAX_HOURLY_RATE = 100_000
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,6 +39,8 @@ RESERVED = {
     "settings",
     "set",
     "sources",
+    "alert",
+    "alerts",
     "by",
 }
 
@@ -51,6 +56,7 @@ USAGE = {
     "define": "/kpi define <name> = <formula> [as percent|count|ratio|currency|score] [lower is better]   "
     "e.g. /kpi define save_rate = sum(saves) / sum(impressions) as percent",
     "undefine": "/kpi undefine <name>",
+    **ALERT_USAGE,
     "set": "/kpi set timezone <Area/City> | /kpi set currency <CODE> | /kpi set hourly_rate <amount>",
 }
 
@@ -71,15 +77,6 @@ class KpiQuery:
     period: str = ""
     by: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Target:
-    """A typed target: ``percent`` when written with %, so 4.5% and 4.5 both mean 4.5% for a percent KPI."""
-
-    number: float
-    percent: bool
-    text: str
 
 
 @dataclass(frozen=True)
@@ -187,6 +184,7 @@ Command = (
     | Undefine
     | ShowSettings
     | SetSetting
+    | AlertCommand
 )
 
 
@@ -195,15 +193,7 @@ def is_mutating(command: Command) -> bool:
 
 
 def _usage_error(message: str, form: str) -> InvalidCommand:
-    return InvalidCommand(f"{message}\nUsage: `{USAGE[form]}`")
-
-
-def _split(text: str) -> list[str]:
-    cleaned = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'").replace(" ", " ")
-    try:
-        return shlex.split(cleaned)
-    except ValueError:
-        raise InvalidCommand('A quote is not closed. Close it, as in `at "mon 09:00"`.') from None
+    return usage_error(message, USAGE[form])
 
 
 def parse(text: str) -> Command:
@@ -225,7 +215,7 @@ def parse(text: str) -> Command:
         return Help(rest.lower() or None)
     if word == "define":
         return _define(rest)
-    tokens = _split(rest)
+    tokens = split_words(rest)
     if word == "list":
         return ListKpis()
     if word == "goals" and not tokens:
@@ -242,6 +232,10 @@ def parse(text: str) -> Command:
         return Unsubscribe(tokens[0].lower())
     if word == "subscriptions":
         return ListSubscriptions()
+    if word == "alert":
+        return parse_alert(tokens)
+    if word == "alerts" and not tokens:
+        return ListAlerts()
     if word == "sources" and not tokens:
         return ListSources()
     if word == "report":
@@ -260,19 +254,7 @@ def parse(text: str) -> Command:
 
 
 def _filters(tokens: list[str], form: str) -> tuple[list[str], dict[str, str]]:
-    """Split `dimension:value` tokens from the others."""
-    rest, filters = [], {}
-    for token in tokens:
-        if ":" in token and not re.fullmatch(r"\d{1,2}:\d{2}", token):
-            dim, _, value = token.partition(":")
-            if not dim.strip() or not value.strip():
-                raise _usage_error(
-                    f"`{token}` is not a filter; write `dimension:value`, as in `network:instagram`.", form
-                )
-            filters[snake(dim)] = dimension_value(value)
-        else:
-            rest.append(token)
-    return rest, filters
+    return split_filters(tokens, USAGE[form])
 
 
 def query_text(query: KpiQuery) -> str:
@@ -332,31 +314,9 @@ def _kpi_query(tokens: list[str]) -> KpiQuery:
     return KpiQuery(snake(name), " ".join(period_words), by, filters)
 
 
-_TARGET = re.compile(r"^(?:([A-Za-z]{3})\s*|\$|€|£)?\s*(-?[\d,]*\.?\d+)\s*([kKmM%]?)$")
-
-
 def parse_target(text: str) -> Target:
-    """'4.5%', '12,000', '10k', '1.2M', 'USD 500', '$500' -> a number; anything else is an error."""
-    raw = text.strip()
-    match = _TARGET.match(raw)
-    if not match or (
-        match.group(2).count(",") and not re.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?", match.group(2))
-    ):
-        raise InvalidTarget(
-            f"The target `{raw}` is not a number. Write it as `4.5%`, `12,000`, `10k` or `USD 500`.\n"
-            f"Usage: `{USAGE['goal']}`"
-        )
-    number = float(match.group(2).replace(",", ""))
-    suffix = match.group(3).lower()
-    if suffix == "k":
-        number *= 1_000
-    elif suffix == "m":
-        number *= 1_000_000
-    if not storable(number):
-        raise InvalidTarget(value_problem(raw) + ".")
-    if number < 0:
-        raise InvalidTarget(f"The target `{raw}` is negative; goals need a target of zero or more.")
-    return Target(number, suffix == "%", raw)
+    """A goal's target: '4.5%', '12,000', '10k', '1.2M', 'USD 500', '$500'; never negative."""
+    return parse_number(text, USAGE["goal"], negative=False)
 
 
 def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:

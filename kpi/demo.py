@@ -25,6 +25,8 @@ NETWORKS = {
 }
 REGIONS = {"fr": 1.0, "us": 1.6, "de": 0.7}
 ANCHOR = date(2024, 1, 1)
+# On the 12th of every month an Instagram post goes viral: an anomaly a new user can find (README).
+CAMPAIGN = ("instagram", 12)
 DAYS = 730
 # Days written per batch: a batch past every stored date is written without looking old values up.
 BATCH_DAYS = 64
@@ -61,7 +63,7 @@ def social_rows(day: date) -> list[tuple[str, dict[str, str], float]]:
             r = _rng(day, network, region)
             factor = _season(day, network) * _growth(day, network) ** 0.6 * weight * r.uniform(0.85, 1.15)
             anomaly = 1.0
-            if _rng("viral", day, network).random() < 0.004:
+            if _rng("viral", day, network).random() < 0.004 or (network, day.day) == CAMPAIGN:
                 anomaly = r.uniform(2.5, 4.0)
             impressions = impressions_base * factor * anomaly
             posts = max(

@@ -265,6 +265,63 @@ def m010_sources(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_alerts(db: Database) -> None:
+    """Alerts and their ledger. A firing row is written (claimed) before its message is posted, keyed
+    by (team, alert, period), so each alert speaks once per period whatever re-imports, restarts or
+    double triggers happen; it keeps what the message said, so a retry posts the same words.
+    ``alert_state`` remembers each goal's last status (goal alerts fire on a change), and
+    ``alert_checks`` the data version and day each team was last checked at."""
+    _run(
+        db,
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            kpi TEXT,
+            amount REAL,
+            unit TEXT NOT NULL DEFAULT '',
+            cadence TEXT NOT NULL DEFAULT 'daily',
+            filters TEXT NOT NULL DEFAULT '{}',
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            snoozed_until TEXT
+        );
+        CREATE INDEX alerts_by_team ON alerts (team);
+        CREATE TABLE alert_firings (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            alert_id INTEGER NOT NULL,
+            period TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            error TEXT,
+            ts TEXT,
+            detail TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (team, alert_id, period)
+        );
+        CREATE INDEX alert_firings_by_status ON alert_firings (team, status);
+        CREATE TABLE alert_state (
+            team TEXT NOT NULL,
+            alert_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (team, alert_id, key)
+        );
+        CREATE TABLE alert_checks (
+            team TEXT PRIMARY KEY,
+            version INTEGER NOT NULL DEFAULT 0,
+            daily TEXT
+        )
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -1,4 +1,5 @@
-"""Buttons: run a command ("By network", "Previous period"), open the goal form, remove a goal."""
+"""Buttons: run a command ("By network", "Previous period", an alert's "Breakdown"), open the goal
+form, remove a goal, snooze or remove an alert."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from kpi import Engine, answer, query_from_json
+from kpi import Engine, InvalidCommand, RemoveAlert, SnoozeAlert, answer, query_from_json
 
 from ..blocks import goal_modal, message
 from ..deps import Deps
@@ -56,4 +57,19 @@ def register(app: App, deps: Deps) -> None:
             if from_home:
                 publish_home(client, deps, store, team, user)
                 return
+        respond(**message(reply), replace_original=False)
+
+    @app.action(re.compile(r"^alert_(snooze|remove):"))
+    def alert_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        """Snooze 7 days / Remove on an alert message: the same commands as typed, so the admins
+        check and the team scoping are theirs (another workspace's alert id is not found)."""
+        ack()
+        team, user, channel = _where(body)
+        value = str(action.get("value") or "")
+        if not value.isdigit() or len(value) > 12:
+            raise InvalidCommand("That button no longer works; `/kpi alerts` lists the alerts.")
+        snooze = action["action_id"].startswith("alert_snooze:")
+        command = SnoozeAlert(int(value)) if snooze else RemoveAlert(int(value))
+        with deps.store() as store:
+            reply = answer(command, deps.context(store, team, user, channel))
         respond(**message(reply), replace_original=False)

@@ -26,7 +26,10 @@ def register(app: App, deps: Deps) -> None:
 
     def kpi_command(ack: Ack, command: dict[str, Any], context: Any) -> None:
         """Errors raised here become the ephemeral answer in the app's one error handler."""
-        ack(**message(_answer(command, context)))
+        reply = _answer(command, context)
+        ack(**message(reply))
+        if reply.kind == "recorded":
+            deps.wrote(context.team_id or command.get("team_id"))
 
     def is_report(command: dict[str, Any]) -> bool:
         return command.get("text", "").strip().lower().split(" ", 1)[0] == "report"

@@ -74,5 +74,7 @@ def _import_one(deps: Deps, client: WebClient, team: str, file_id: str, tags: di
             listing = "\n".join(exc.problems[:20])
             more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
             return f"{exc}\n```{listing}{more}```" if listing else str(exc)
+    if summary.inserted or summary.replaced:
+        deps.wrote(team)
     details = "\n".join(summary.details()[:40])
     return f"`{name}`: {summary.counts()}." + (f"\n```{details}```" if details else "")

@@ -2,16 +2,17 @@
 
 ``answer(text, ctx)`` is the single entry point of every surface. Mutating commands check the
 admins list first; every read and write names ``ctx.team``. Each command's handler lives in the
-module of its feature: kpi.py, goals.py, digests.py, setup.py, help.py.
+module of its feature: kpi.py, goals.py, digests.py, alerts.py, setup.py, help.py.
 """
 
 from __future__ import annotations
 
 from .. import commands as c
+from ..alerts import grammar as alert_words
 from ..engine import Engine
 from ..errors import NotAllowed
 from ..reply import Reply
-from . import digests, goals, help, kpi, setup, sources
+from . import alerts, digests, goals, help, kpi, setup, sources
 from .context import Context, today_for
 from .goals import cadence_words, goal_line
 from .kpi import kpi_reply, period_note
@@ -22,7 +23,7 @@ def answer(text: str | c.Command, ctx: Context) -> Reply:
     command = c.parse(text) if isinstance(text, str) else text
     if c.is_mutating(command) and not ctx.is_admin:
         raise NotAllowed(
-            "Only this workspace's kpibot admins can change goals, subscriptions, KPI definitions, settings "
+            "Only this workspace's kpibot admins can change goals, alerts, subscriptions, KPI definitions, settings "
             "and data. Ask one of them, or ask your Slack admin to add you to KPIBOT_ADMINS."
         )
     engine = Engine(ctx.store, ctx.team)
@@ -47,6 +48,10 @@ _HANDLERS = {
     c.ShowSettings: setup.show_settings,
     c.SetSetting: setup.set_setting,
     c.ListSources: sources.list_sources,
+    alert_words.SetAlert: alerts.set_alert,
+    alert_words.ListAlerts: alerts.list_alerts,
+    alert_words.RemoveAlert: alerts.remove_alert,
+    alert_words.SnoozeAlert: alerts.snooze_alert,
 }
 
 __all__ = ["Context", "answer", "cadence_words", "goal_line", "kpi_reply", "period_note", "today_for"]
