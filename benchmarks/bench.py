@@ -9,7 +9,9 @@ Prints, for a generated data set (default: five years of daily data, 40 metrics,
   network`, in process, and as signed HTTP requests to a real `kpibot serve --http` (sequential, and
   from 8 concurrent clients);
 - the weekly digest: one channel's build, text and chart (median and slowest of 20 full renders), and
-  500 subscribed channels through the scheduler's digest cache.
+  500 subscribed channels through the scheduler's digest cache;
+- the daily alert check of 1,000 alerts over 50 teams (3.5 million rows in all), per alert, and the
+  time 20 alerts add after the big import and after a one-day import.
 Each measurement that reports memory runs in its own process, so peak RSS belongs to it alone.
 """
 
@@ -83,7 +85,7 @@ def days_for(rows: int) -> int:
     return max(1, rows // (len(METRICS) * len(NETWORKS) * len(SEGMENTS)))
 
 
-def generate(path: Path, days: int) -> int:
+def generate(path: Path, days: int, segments: list[str] = SEGMENTS) -> int:
     rnd = random.Random(7)
     start = LAST_DAY - timedelta(days=days - 1)
     count = 0
@@ -93,7 +95,7 @@ def generate(path: Path, days: int) -> int:
         for d in range(days):
             day = (start + timedelta(days=d)).isoformat()
             for network in NETWORKS:
-                for segment in SEGMENTS:
+                for segment in segments:
                     out.writerows([day, m, rnd.randint(0, 5000), network, segment] for m in METRICS)
                     count += len(METRICS)
     return count
@@ -604,6 +606,110 @@ def phase_digests(db_path: Path, channels: int) -> dict:
     }
 
 
+ALERTS_PER_TEAM = [
+    "alert engagement_rate below 2%",
+    "alert reach above 1M",
+    "alert impressions below 1000 network:instagram",
+    "alert ctr above 50% network:facebook",
+    "alert followers below 100",
+    "alert leads above 100 segment:segment_1",
+    "alert leads drops 20% weekly",
+    "alert sessions rises 30%",
+    "alert engagement_rate drops 1pp weekly",
+    "alert revenue drops 25% monthly",
+    "alert engagement_rate anomaly",
+    "alert reach anomaly",
+    "alert impressions anomaly network:linkedin",
+    "alert clicks anomaly weekly",
+    "alert likes anomaly segment:segment_2",
+    "alert conversions anomaly weekly network:x",
+    "alert cost_per_lead above 10",
+    "alert bounce_rate above 60%",
+    "alert goals",
+    "alert stale 2 days",
+]
+ALERT_TEAMS = 50
+ALERT_DAYS = 73  # with 4 segments: about 70,000 rows a team, 3.5 million for 50 teams
+
+
+def _check_teams(store, teams: list[str]) -> tuple[float, int]:
+    """The daily check's work for these teams, all but the HTTP post: judge, claim, render."""
+    from bot.alert_message import alert_message
+    from bot.templating import environment
+    from kpi.alerts.check import claim, find
+
+    env = environment()
+    fired = 0
+    started = time.perf_counter()
+    for team in teams:
+        pending = claim(store, team, find(store, team, NOW), NOW)
+        for items in pending.values():
+            alert_message([p.finding for p in items], env)
+            fired += len(items)
+    return time.perf_counter() - started, fired
+
+
+def _set_alerts(store, team: str) -> None:
+    from kpi.answers import Context, answer
+
+    goal = "/kpi goal leads 5000 per month"
+    answer(goal, Context(store, team, NOW, "U1", "C1"))
+    for k, text in enumerate(ALERTS_PER_TEAM):
+        answer(f"/kpi {text}", Context(store, team, NOW, "U1", f"C{k % 3}"))
+
+
+def phase_alerts(work: Path, big_db: Path) -> dict:
+    """1,000 alerts: 20 for each of 50 teams holding about 70,000 rows each (3.5 million in all),
+    checked as the daily check does; then the same 20 alerts on the big import's team, timed
+    after that import and after a one-day import."""
+    from kpi.alerts.check import claim, find
+    from kpi.importer import import_file
+    from kpi.store import Store
+
+    team_csv = work / f"alerts-team-{ALERT_DAYS}d.csv"
+    if not team_csv.exists():
+        generate(team_csv, ALERT_DAYS, SEGMENTS[:4])
+    db = work / "bench-alerts.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    teams = [f"TALERT{i:02d}" for i in range(ALERT_TEAMS)]
+    rows = 0
+    with Store(db) as store:
+        for team in teams:
+            summary = import_file(store, team, team_csv)
+            rows += summary.inserted
+            _set_alerts(store, team)
+        alerts = sum(len(store.alerts(t)) for t in teams)
+        all_seconds, fired = _check_teams(store, teams)
+    day_csv = work / "alerts-next-day.csv"
+    with day_csv.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["date", "metric", "value", "network", "segment"])
+        day = (LAST_DAY + timedelta(days=1)).isoformat()
+        out.writerows([day, m, 1000, n, s] for m in METRICS for n in NETWORKS for s in SEGMENTS)
+    with Store(big_db) as store:
+        _set_alerts(store, TEAM)
+        big_seconds, big_fired = _check_teams(store, [TEAM])
+        started = time.perf_counter()
+        day_rows = import_file(store, TEAM, day_csv).inserted
+        day_import = time.perf_counter() - started
+        after_day = NOW + timedelta(days=1)
+        started = time.perf_counter()
+        claim(store, TEAM, find(store, TEAM, after_day), after_day)
+        day_check = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "alerts": alerts,
+        "seconds": all_seconds,
+        "fired": fired,
+        "big_seconds": big_seconds,
+        "big_fired": big_fired,
+        "day_rows": day_rows,
+        "day_import": day_import,
+        "day_check": day_check,
+    }
+
+
 def run_phase(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=True
@@ -625,6 +731,7 @@ def main() -> None:
         help="rows of the generated Google Ads export (GA4: a tenth)",
     )
     parser.add_argument("--exports-only", action="store_true", help="only the platform-export import rows")
+    parser.add_argument("--alerts-only", action="store_true", help="only the big import and the alert checks")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -639,6 +746,7 @@ def main() -> None:
             "digests": lambda: phase_digests(Path(rest[0]), int(rest[1])),
             "push": lambda: phase_push(Path(rest[0]), int(rest[1])),
             "backfill": lambda: phase_backfill(Path(rest[0])),
+            "alerts": lambda: phase_alerts(Path(rest[0]), Path(rest[1])),
         }[name]()
         print(json.dumps(result))
         return
@@ -656,6 +764,13 @@ def main() -> None:
             generate(path, n)
     print(f"data: {days} days x {len(METRICS)} metrics x {len(NETWORKS)} networks x {len(SEGMENTS)} segments")
 
+    if args.alerts_only:
+        db = work / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        imported = run_phase("import", str(full), str(db))
+        print_alerts(run_phase("alerts", str(work), str(db)), imported)
+        return
     plain = run_phase("plain", str(full))
     best = run_phase("plain_best", str(full))
     db = work / "bench.db"
@@ -674,6 +789,7 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{busy_db}{suffix}").unlink(missing_ok=True)
     contention = run_phase("contention", str(full), str(busy_db))
+    alerting = run_phase("alerts", str(work), str(db))
 
     plain_rate = plain["rows"] / plain["seconds"]
     rate = imported["rows"] / imported["seconds"]
@@ -726,9 +842,24 @@ def main() -> None:
         f"{contention['p99_ms']:.0f} ms (target < 1 s); write lock held {contention['lock_share']:.0%} of "
         f"the import (target < 10%), at most {contention['longest_hold_ms']:.0f} ms at a time"
     )
+    print_alerts(alerting, imported)
     exports(work, args.export_rows)
     print("  " + "\n  ".join(query["answer"]))
     print(f"database: {os.path.getsize(db) / 1e6:,.0f} MB")
+
+
+def print_alerts(alerting: dict, imported: dict) -> None:
+    print(
+        f"daily alert check, {alerting['alerts']:,} alerts over {ALERT_TEAMS} teams holding "
+        f"{alerting['rows']:,} rows: {alerting['seconds']:.2f} s on one core (target < 10 s), "
+        f"{alerting['seconds'] / alerting['alerts'] * 1000:.1f} ms an alert, {alerting['fired']} fired"
+    )
+    print(
+        f"alerts checked after an import: 20 alerts on the {imported['rows']:,}-row team take "
+        f"{alerting['big_seconds']:.2f} s = {alerting['big_seconds'] / imported['seconds']:.1%} of its import "
+        f"(target < 10%); after a one-day import of {alerting['day_rows']:,} rows "
+        f"({alerting['day_import'] * 1000:.0f} ms) the check takes {alerting['day_check'] * 1000:.0f} ms"
+    )
 
 
 def exports(work: Path, rows: int) -> None:

@@ -208,8 +208,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         what = "created" if fresh else ("topped up" if days else "reused")
         print(f"Demo database {args.db} {what}: team {team}, data through {yesterday.isoformat()}.")
         print(
-            'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", "/kpi help"); '
-            "Ctrl-D to quit.\n"
+            'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", '
+            '"/kpi alert engagement anomaly", "/kpi help"); Ctrl-D to quit.\n'
         )
     return _console(args.db, team, settings, tty, now if args.now else None)
 

@@ -63,7 +63,8 @@ def social_rows(day: date) -> list[tuple[str, dict[str, str], float]]:
             r = _rng(day, network, region)
             factor = _season(day, network) * _growth(day, network) ** 0.6 * weight * r.uniform(0.85, 1.15)
             anomaly = 1.0
-            if _rng("viral", day, network).random() < 0.004 or (network, day.day) == CAMPAIGN:
+            campaign = (network, day.day) == CAMPAIGN
+            if _rng("viral", day, network).random() < 0.004 or campaign:
                 anomaly = r.uniform(2.5, 4.0)
             impressions = impressions_base * factor * anomaly
             posts = max(
@@ -72,6 +73,7 @@ def social_rows(day: date) -> list[tuple[str, dict[str, str], float]]:
             phase = sum(map(ord, network)) % 7
             drift = 1 + 0.15 * math.sin(2 * math.pi * (day - ANCHOR).days / 120 + phase)
             engagements = impressions * er * drift * r.uniform(0.85, 1.15) * (1.2 if anomaly > 1 else 1)
+            engagements *= 1.5 if campaign else 1
             f_today = _followers(day, network, region)
             f_before = _followers(day - timedelta(days=1), network, region)
             lost = f_today * r.uniform(0.0004, 0.0009)

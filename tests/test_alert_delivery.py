@@ -225,3 +225,19 @@ def test_an_import_from_the_command_line_checks_the_alerts_when_it_can_post(db, 
     assert result.returncode == 0, result.stderr
     with Store(db) as store:  # checked at once, at the data version the import left
         assert store.last_alert_check("T1")[0] == store.data_version_of("T1")
+
+
+def test_in_the_demo_a_new_user_finds_the_anomaly_and_the_network_that_caused_it(tmp_path):
+    db = str(tmp_path / "kpibot-demo.db")
+    lines = "/kpi alert engagement anomaly\n/kpi alert leads drops 20% weekly\n"
+    console = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--db", db, "--now", "2026-11-20T10:00+01:00"],
+        input=lines, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert console.returncode == 0 and console.stdout.count("set for this channel") == 2, console.stdout
+    # The demo's Instagram campaign runs on the 12th of every month: the morning after, it fires.
+    result = run_cli("alerts", "check", "--dry-run", "--at", "2026-11-13", db=db, cwd=tmp_path)
+    assert result.stdout.startswith("# T0LOCAL #demo\n🟢 *Engagement rate is unusually high: ")
+    assert "on Thursdays of the 8 weeks before" in result.stdout
+    assert "_by network_: instagram " in result.stdout

@@ -83,15 +83,15 @@ def judge(
     ``latest`` is each metric's newest date (the store's, when not given)."""
     if alert.kind == "goals":
         return _goals(engine, alert, today, seen)
+    latest = engine.store.metric_latest(engine.team) if latest is None else latest
     if alert.kind == "stale":
-        return _stale(engine, alert, today), {}
+        return _stale(engine, alert, today, latest), {}
     try:
         kpi = engine.catalog.resolve(alert.kpi or "")
         engine.check_slice(alert.filters, None)
     except KpiError:
         return [], {}  # the KPI was retired or the filter's value left the data: `/kpi alerts` says so
     period = judged_period(alert.cadence, today)
-    latest = engine.store.metric_latest(engine.team) if latest is None else latest
     newest = max((latest[m] for m in kpi.metrics if m in latest), default="")
     if newest < period.end.isoformat() and (today - period.end).days <= LATE_DAYS:
         return [], {}  # its last day's data may still come: judged when it does, or LATE_DAYS later
@@ -304,12 +304,12 @@ def _goals(
     return found, now
 
 
-def _stale(engine: Engine, alert: Alert, today: date) -> list[Finding]:
+def _stale(engine: Engine, alert: Alert, today: date, latest: dict[str, str]) -> list[Finding]:
     """Metrics, file sources (`source:` on import) and connected sources without new data for N days
     or more: each told once per spell (its key holds the last day that had data)."""
     days = int(alert.amount or 1)
     store, team = engine.store, engine.team
-    watched = [(f"metric {m}", d) for m, d in store.metric_latest(team).items()]
+    watched = [(f"metric {m}", d) for m, d in latest.items()]
     watched += [(f"file source {s}", d) for s, d in store.dimension_latest(team, "source").items()]
     watched += [
         (f"connected source #{s.id} {s.label}", s.latest_day) for s in store.sources(team) if s.latest_day

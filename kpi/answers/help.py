@@ -20,6 +20,11 @@ HELP_TOPICS = {
     "report": ("Digests", ["report", "subscribe"], "`/kpi report weekly` posts this week's digest now."),
     "define": ("KPIs of your own", ["define", "undefine"], "`/kpi list` shows every KPI and its formula."),
     "set": ("Settings", ["set"], "`/kpi settings` shows the current ones."),
+    "alert": (
+        "Alerts",
+        ["alert", "alert goals", "alert stale", "alert remove", "alert snooze"],
+        "`/kpi alerts` lists them with the last time each fired. Checked after new data and every morning.",
+    ),
     "kpi": ("Asking for a KPI", ["kpi"], "Periods: " + PERIOD_EXAMPLES + ". Default: last week."),
 }
 
@@ -31,6 +36,8 @@ HELP_ALIASES = {
     "digest": "report",
     "undefine": "define",
     "settings": "set",
+    "alerts": "alert",
+    "anomaly": "alert",
     "periods": "kpi",
     "period": "kpi",
 }
@@ -52,6 +59,7 @@ def show_help(command: c.Help, engine: Engine, ctx: Context) -> Reply:
         ("/kpi record followers 12500 network:linkedin", "store one data point"),
         ('/kpi subscribe weekly engagement,reach at "mon 09:00"', "weekly digest in this channel"),
         ("/kpi report weekly", "the digest, now"),
+        ("/kpi alert engagement anomaly", "tell this channel when a day is unusual for its weekday"),
         ("/kpi define save_rate = sum(saves) / sum(impressions) as percent", "a KPI of your own"),
     ]
     lines = [f"`{cmd}`  {what}" for cmd, what in examples]
@@ -60,8 +68,9 @@ def show_help(command: c.Help, engine: Engine, ctx: Context) -> Reply:
         "Periods: today, yesterday, this/last week|month|quarter|year, ytd, last N days|weeks|months, "
         "2026-W46, 2026-11, 2026-Q3, 2026, 2026-11-01..2026-11-15. Default: last week.",
         "Also: /kpi goal remove <id>, /kpi unsubscribe weekly, /kpi subscriptions, /kpi undefine <name>, "
-        "/kpi settings, /kpi set timezone|currency|hourly_rate <value>, /kpi sources (connected platforms).",
-        "`/kpi help goal` (or record, subscribe, report, define, set, kpi) shows one command in full.",
+        "/kpi settings, /kpi set timezone|currency|hourly_rate <value>, /kpi sources (connected platforms), "
+        "/kpi alerts, /kpi alert remove <id>.",
+        "`/kpi help goal` (or record, subscribe, report, alert, define, set, kpi) shows one command in full.",
     ]
     return Reply("kpibot: your KPIs in chat", lines, notes=notes, kind="help")
 

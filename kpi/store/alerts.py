@@ -42,6 +42,7 @@ class Firing:
 
 
 _ALERT = "id, channel, kind, kpi, amount, unit, cadence, filters, created_by, created_at, snoozed_until"
+_NEWEST = "SELECT m.last_date FROM monthly m WHERE m.series_id = s.id ORDER BY m.month DESC LIMIT 1"
 _FIRING = "id, alert_id, period, channel, status, attempts, error, ts, detail, updated_at"
 
 
@@ -205,24 +206,23 @@ class AlertRecords:
             )
 
     def metric_latest(self, team: str) -> dict[str, str]:
-        """Each metric's newest date with data (what a stale alert watches)."""
+        """Each metric's newest date with data (what a stale alert watches): one seek per series to
+        its latest month in the rollup's key, not a scan of every month."""
         rows = self.conn.execute(
-            "SELECT s.metric, max(m.last_date) FROM monthly m JOIN series s ON s.id = m.series_id "
-            "WHERE s.team = ? GROUP BY s.metric",
-            (team,),
+            f"SELECT s.metric, max(({_NEWEST})) FROM series s WHERE s.team = ? GROUP BY s.metric", (team,)
         )
-        return dict(rows.fetchall())
+        return {metric: latest for metric, latest in rows if latest}
 
     def dimension_latest(self, team: str, dim: str) -> dict[str, str]:
         """Each value of a dimension's newest date: file sources, tagged `source:...` on import."""
+        needle = json.dumps(dim) + ":"
         rows = self.conn.execute(
-            "SELECT s.dims, max(m.last_date) FROM monthly m JOIN series s ON s.id = m.series_id "
-            "WHERE s.team = ? AND s.dims != '' GROUP BY s.id",
-            (team,),
+            f"SELECT s.dims, ({_NEWEST}) FROM series s WHERE s.team = ? AND instr(s.dims, ?) > 0",
+            (team, needle),
         )
         out: dict[str, str] = {}
         for dims, latest in rows:
             value = json.loads(dims).get(dim)
-            if value is not None and latest > out.get(value, ""):
+            if value is not None and latest and latest > out.get(value, ""):
                 out[value] = latest
         return out
