@@ -28,6 +28,7 @@ from .templating import environment
 
 log = logging.getLogger("kpibot.alerts")
 STALE_SENDING = timedelta(minutes=15)
+RETRY_EVERY = timedelta(minutes=15)
 
 
 @dataclass
@@ -84,14 +85,13 @@ class AlertService:
         now = self.clock()
         posted: list[Posted] = []
         with self.store() as store:
-            stamp = now.isoformat(timespec="seconds")
-            store.interrupt_stale_firings((now - STALE_SENDING).isoformat(timespec="seconds"), stamp)
+            store.interrupt_stale_firings(alert_checks.stamp(now - STALE_SENDING))
             due = []
             for team in store.alert_teams():
                 version, daily = store.last_alert_check(team)
                 local = now.astimezone(zone(store.settings(team).tz))
                 daily_due = local.time() >= self.settings.alerts_at and daily != local.date().isoformat()
-                if daily_due or version != store.data_version_of(team):
+                if daily_due or version != store.data_version_of(team) or self._retry_due(store, team, now):
                     due.append((team, daily_due))
         for team, daily_due in due:
             try:
@@ -99,6 +99,15 @@ class AlertService:
             except Exception:
                 log.exception("alert check for %s failed", team)
         return posted
+
+    @staticmethod
+    def _retry_due(store: Store, team: str, now: datetime) -> bool:
+        """A failed or unconfirmed firing waiting 15 minutes since its last try (as digests wait for
+        their catch-up), within the retry window and its attempts."""
+        since = alert_checks.stamp(now - alert_checks.RETRY_WINDOW)
+        waiting = store.firings(team, ("failed", "unconfirmed"), since)
+        ready = alert_checks.stamp(now - RETRY_EVERY)
+        return any(f.updated_at <= ready and f.attempts < alert_checks.MAX_ATTEMPTS for f in waiting)
 
     def after_write(self, team: str) -> None:
         """New data landed in this process: check the team's alerts in the background, one check at
@@ -116,7 +125,7 @@ class AlertService:
             log.exception("alert check after a write for %s failed", team)
 
     def _post(self, store: Store, team: str, channel: str, items: list, now: datetime) -> Posted:
-        stamp = now.isoformat(timespec="seconds")
+        stamp = alert_checks.stamp(now)
 
         def finish(batch: list, status: str, error: str | None = None, ts: str | None = None) -> None:
             for item in batch:

@@ -79,9 +79,7 @@ class DigestService:
         now = self.clock()
         outcomes = []
         with self.store() as store:
-            store.interrupt_stale_deliveries(
-                (now - STALE_SENDING).isoformat(timespec="seconds"), now.isoformat(timespec="seconds")
-            )
+            store.interrupt_stale_deliveries((now - STALE_SENDING).isoformat(timespec="seconds"))
             for team, sub in store.subscriptions():
                 fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, now)
                 period = period_of_run(sub.cadence, fired, sub.tz).code

@@ -241,3 +241,14 @@ def test_in_the_demo_a_new_user_finds_the_anomaly_and_the_network_that_caused_it
     assert result.stdout.startswith("# T0LOCAL #demo\n🟢 *Engagement rate is unusually high: ")
     assert "on Thursdays of the 8 weeks before" in result.stdout
     assert "_by network_: instagram " in result.stdout
+
+
+def test_a_check_stopped_between_claiming_and_posting_is_posted_after_a_restart(db, api):
+    from kpi.alerts.check import claim, find
+
+    with Store(db) as store:  # a process claims the firing, then stops before it posts
+        assert claim(store, "T1", find(store, "T1", CHECK), CHECK)
+    assert service(db, api, CHECK + timedelta(minutes=5)).run_due() == []  # still 'sending': maybe posting
+    later = service(db, api, CHECK + timedelta(minutes=20)).run_due()  # stale claim: look, then post
+    assert [(o.channel, o.status) for o in later] == [("C1", "sent")]
+    assert len(posted(api)) == 1 and api.calls_to("conversations.history")

@@ -3,11 +3,13 @@ posted through the Web API stand-in, snoozed and removed by signed button payloa
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, date, datetime
 
 import pytest
 
+from kpi import create_token
 from kpi.store import Store
 
 from .conftest import load
@@ -138,3 +140,29 @@ def test_alerts_lists_with_the_last_time_each_fired(server, api, db):
     table = str(listing["blocks"])
     assert "Impressions is unusually high" not in table and "is unusual each day" in table
     assert "2026-11-10 · 2026-11-11 10:00 UTC" in table
+
+
+def test_a_push_that_brings_the_data_posts_the_alert(server, api, db):
+    with Store(db) as store:
+        token = create_token(store, "T1", "pipeline", now="2026-11-11T09:00:00")[0]
+    assert server.command("alert impressions anomaly", user="UADMIN").json()["response_type"] == "in_channel"
+    body = json.dumps({"observations": [{"date": "2026-11-10", "metric": "impressions", "value": 4400,
+                                         "dimensions": {"network": "instagram", "region": "fr"}}]})  # fmt: skip
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    assert server.request("POST", "/api/v1/observations", body, headers).status == 200
+    (call,) = api.wait_for("chat.postMessage", 1)
+    assert call.body["channel"] == "C1" and "_by network_: instagram" in str(call.body["blocks"])
+
+
+def test_a_file_shared_in_a_dm_that_brings_the_data_posts_the_alert(server, api):
+    assert server.command("alert impressions anomaly", user="UADMIN").json()["response_type"] == "in_channel"
+    url = api.serve_file(
+        "day.csv", b"date,metric,value,network,region\n2026-11-10,impressions,4400,instagram,fr\n"
+    )
+    event = {"type": "message", "subtype": "file_share", "channel": "D1", "channel_type": "im", "user": "UADMIN",
+             "ts": "1.1", "files": [{"id": "F1", "name": "day.csv", "filetype": "csv", "size": 60,
+                                     "url_private_download": url}]}  # fmt: skip
+    assert server.event(event, event_id="EvAlertFile").status == 200
+    calls = api.wait_for("chat.postMessage", 2)
+    alert = next(c.body for c in calls if c.body["channel"] == "C1")
+    assert "Impressions is unusually high" in str(alert["blocks"])

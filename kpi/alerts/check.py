@@ -37,13 +37,13 @@ class Pending:
     claim: str
 
 
-def _stamp(now: datetime) -> str:
+def stamp(now: datetime) -> str:
     """UTC ISO text: what the ledger and snoozes store, so comparing texts compares moments."""
     return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def awake(alert_snoozed_until: str | None, now: datetime) -> bool:
-    return not alert_snoozed_until or alert_snoozed_until <= _stamp(now)
+    return not alert_snoozed_until or alert_snoozed_until <= stamp(now)
 
 
 def find(store: Store, team: str, now: datetime) -> Found:
@@ -67,12 +67,12 @@ def find(store: Store, team: str, now: datetime) -> Found:
 def claim(store: Store, team: str, found: Found, now: datetime) -> dict[str, list[Pending]]:
     """Claim what ``find`` found and the recent failures, per channel; then remember goal statuses
     (after the claims, so a crash in between cannot lose a change of status)."""
-    stamp = _stamp(now)
+    now_text = stamp(now)
     pending: dict[str, list[Pending]] = {}
     taken: set[tuple[int, str]] = set()
     for finding in found.findings:
         how = store.claim_firing(
-            team, finding.alert_id, finding.key, finding.channel, finding.to_json(), stamp, MAX_ATTEMPTS
+            team, finding.alert_id, finding.key, finding.channel, finding.to_json(), now_text, MAX_ATTEMPTS
         )
         firing = store.firing(team, finding.alert_id, finding.key)
         if how and firing:
@@ -83,12 +83,12 @@ def claim(store: Store, team: str, found: Found, now: datetime) -> dict[str, lis
     for alert_id, state in found.states.items():
         store.set_alert_state(team, alert_id, state)
     alerts = {a.id: a for a in store.alerts(team)}
-    for firing in store.firings(team, ("failed", "unconfirmed"), _stamp(now - RETRY_WINDOW)):
+    for firing in store.firings(team, ("failed", "unconfirmed"), stamp(now - RETRY_WINDOW)):
         alert = alerts.get(firing.alert_id)
         if (firing.alert_id, firing.period) in taken or alert is None or not awake(alert.snoozed_until, now):
             continue
         how = store.claim_firing(
-            team, firing.alert_id, firing.period, firing.channel, firing.detail, stamp, MAX_ATTEMPTS
+            team, firing.alert_id, firing.period, firing.channel, firing.detail, now_text, MAX_ATTEMPTS
         )
         if how:
             pending.setdefault(firing.channel, []).append(

@@ -169,8 +169,8 @@ class AlertRecords:
         )
         return {f.alert_id: f for f in map(_firing, rows)}
 
-    def interrupt_stale_firings(self, older_than: str, now: str) -> int:
-        return ledger.interrupt_stale(self, "alert_firings", older_than, now)
+    def interrupt_stale_firings(self, older_than: str) -> int:
+        return ledger.interrupt_stale(self, "alert_firings", older_than)
 
     # -- what checks remember -----------------------------------------------------------------------
 

@@ -129,10 +129,10 @@ class DigestRecords:
             params.append(status)
         return [Delivery(*r) for r in self.conn.execute(sql + " ORDER BY updated_at DESC, id DESC", params)]
 
-    def interrupt_stale_deliveries(self, older_than: str, now: str) -> int:
+    def interrupt_stale_deliveries(self, older_than: str) -> int:
         """Rows left 'sending' by a process that stopped mid-post: unconfirmed, so the next attempt
         looks for the message in the channel before posting it again."""
-        return ledger.interrupt_stale(self, "deliveries", older_than, now)
+        return ledger.interrupt_stale(self, "deliveries", older_than)
 
     def unsubscribe(self, team: str, channel: str, cadence: str) -> bool:
         with self.atomic():

@@ -65,14 +65,15 @@ def finish(
         )
 
 
-def interrupt_stale(store: Any, table: str, older_than: str, now: str) -> int:
+def interrupt_stale(store: Any, table: str, older_than: str) -> int:
     """Rows left 'sending' by a process that stopped mid-post become unconfirmed: the next attempt
-    looks for the message in the channel before posting it again."""
+    looks for the message in the channel before posting it again. ``updated_at`` stays the time of
+    that attempt, so a retry is not held back as if it had just been tried."""
     with store.atomic():
         cur = store.conn.execute(
             f"UPDATE {table} SET status = 'unconfirmed', "
-            "error = 'interrupted while posting; checking the channel before posting again', updated_at = ? "
+            "error = 'interrupted while posting; checking the channel before posting again' "
             "WHERE status = 'sending' AND updated_at < ?",
-            (now, older_than),
+            (older_than,),
         )
     return cur.rowcount
