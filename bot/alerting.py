@@ -10,7 +10,7 @@ before it is posted again, as the digests do.
 from __future__ import annotations
 
 import logging
-import threading
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,10 +23,11 @@ from kpi import Store, alert_checks, today_in, zone
 
 from .alert_message import METADATA_TYPE, alert_message, alert_plain
 from .config import Settings
-from .delivery import CANNOT_POST, find_messages
+from .delivery import CANNOT_POST, CHANNEL_ID, find_messages
 from .templating import environment
 
 log = logging.getLogger("kpibot.alerts")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{1,20}$")
 STALE_SENDING = timedelta(minutes=15)
 RETRY_EVERY = timedelta(minutes=15)
 
@@ -51,7 +52,6 @@ class AlertService:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.env = environment(settings.templates)
         self._after_writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpibot-alerts")
-        self._lock = threading.Lock()
 
     def store(self) -> Store:
         return Store(self.settings.db, default_tz=self.settings.tz)
@@ -160,8 +160,8 @@ class AlertService:
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc)
             finish(items, "failed", error)
-            if error in CANNOT_POST:
-                log.warning("alerts for %s cannot be posted in %s: %s", team, channel, error)
+            if error in CANNOT_POST and any(p.claim == "new" for p in items):
+                self._tell_setters(store, team, channel, error)
             return Posted(team, channel, len(items), "failed", error)
         except Exception as exc:  # no answer: it may be in the channel
             error = f"no answer from Slack ({type(exc).__name__}); checking before posting again"
@@ -169,6 +169,27 @@ class AlertService:
             return Posted(team, channel, len(items), "unconfirmed", error)
         finish(items, "sent", ts=response.get("ts"))
         return Posted(team, channel, len(items), "sent")
+
+    def _tell_setters(self, store: Store, team: str, channel: str, error: str) -> None:
+        """Whoever set the channel's alerts hears why nothing arrived, once per new firing."""
+        assert self.client is not None
+        where = f"<#{channel}>" if CHANNEL_ID.match(channel) else "its channel"
+        fix = (
+            "it is archived"
+            if error == "is_archived"
+            else "I'm not a member there: invite me with `/invite @kpibot`"
+        )
+        for user in sorted(
+            {a.created_by for a in store.alerts(team) if a.channel == channel and a.created_by}
+        ):
+            if not USER_ID.match(user):
+                continue
+            try:
+                self.client.chat_postMessage(
+                    channel=user, text=f"An alert fired but I couldn't post it in {where}: {fix}. I'll retry."
+                )
+            except SlackApiError as exc:
+                log.warning("could not tell %s about an alert: %s", user, exc.response.get("error"))
 
     def _already_posted(self, channel: str, unsure: list, now: datetime) -> dict[int, str]:
         """Which of these firings are already in a message of the channel (firing id -> its ts),

@@ -35,7 +35,7 @@ from .templating import render_text
 
 log = logging.getLogger("kpibot.digests")
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived"}
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
 
 
 @dataclass
@@ -289,7 +289,7 @@ def _tell_subscriber(client: WebClient, sub: Subscription, error: str) -> None:
     """The person who subscribed hears why nothing arrived, and what to do."""
     if not sub.created_by or not sub.created_by.startswith(("U", "W")):
         return
-    where = f"<#{sub.channel}>" if _CHANNEL_ID.match(sub.channel) else "its channel"
+    where = f"<#{sub.channel}>" if CHANNEL_ID.match(sub.channel) else "its channel"
     if error == "is_archived":
         what = f"{where} is archived. Subscribe another channel with `/kpi subscribe {sub.cadence}`."
     else:

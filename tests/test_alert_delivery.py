@@ -134,10 +134,12 @@ def test_a_failed_post_is_recorded_shown_and_retried_once(db, api):
         listing = ask(store, "/kpi alerts", now=CHECK)
     assert listing.table.rows[0][3] == "2026-11-10 failed, retrying (1 tries): not_in_channel"
     # The next day judges another day; the failed firing of the 10th is retried with its own words.
+    (told,) = [m for m in posted(api) if m["channel"] == "U1"]  # who set the alert hears why, once
+    assert "invite me with `/invite @kpibot`" in told["text"]
     (again,) = service(db, api, CHECK + timedelta(days=1)).check("T1")
     assert again.status == "sent"
     assert service(db, api, CHECK + timedelta(days=2)).check("T1") == []
-    messages = posted(api)
+    messages = [m for m in posted(api) if m["channel"] == "C1"]
     assert len(messages) == 2 and "Tue Nov 10, 2026" in messages[1]["text"]
     with Store(db) as store:
         assert ask(store, "/kpi alerts", now=CHECK).table.rows[0][3].startswith("2026-11-10 · ")
