@@ -31,6 +31,7 @@ from .errors import (
     UnsupportedBody,
 )
 from .importer import ImportSummary, formats_help, import_file, parse_tag
+from .lexicon import command_word
 from .names import humanise
 from .periods import Period, parse_period, today_in, zone
 from .push import MAX_PUSH_BYTES, push
@@ -80,6 +81,7 @@ __all__ = [
     "alert_checks",
     "answer",
     "build_digest",
+    "command_word",
     "compute_kpi",
     "connect",
     "create_token",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import formula as fx
+from . import lexicon
 from .errors import InvalidFormula, UnknownKpi
 from .limits import MAX_EXPANDED_DEPTH, MAX_FORMULA_NODES
 
@@ -204,6 +205,9 @@ class Catalog:
             return self.compiled(name)
         if name in ALIASES and ALIASES[name] in self.kpis:
             return self.compiled(ALIASES[name])
+        french = lexicon.KPIS.get(lexicon.name(typed))
+        if french in self.kpis:
+            return self.compiled(french)
         if name in self.metrics:
             return self.compiled(name)
         starts = sorted(
@@ -218,9 +222,10 @@ class Catalog:
         raise UnknownKpi(self._unknown_message(typed, name))
 
     def _unknown_message(self, typed: str, name: str) -> str:
-        pool = list(self.kpis) + list(ALIASES) + list(self.metrics)
-        close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
-        suggestions = list(dict.fromkeys(ALIASES.get(c, c) for c in close))
+        pool = list(self.kpis) + list(ALIASES) + list(lexicon.KPIS) + list(self.metrics)
+        close = difflib.get_close_matches(lexicon.name(typed) or name, pool, n=3, cutoff=0.6)
+        # A French typo is answered with the French name (`taux_d_engagemnt` -> `taux_d_engagement`).
+        suggestions = list(dict.fromkeys(c if c in lexicon.KPIS else ALIASES.get(c, c) for c in close))
         if suggestions:
             options = " or ".join(f"`{s}`" for s in suggestions)
             return f"Unknown KPI `{typed}`. Did you mean {options}? `/kpi list` shows them all."

@@ -11,6 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from . import lexicon
 from .alerts.grammar import USAGE as ALERT_USAGE
 from .alerts.grammar import AlertCommand, ListAlerts, parse_alert
 from .catalog import UNITS
@@ -209,7 +210,7 @@ def parse(text: str) -> Command:
     if not text or text.lower() in ("help", "?"):
         return Help()
     head, _, rest = text.partition(" ")
-    word = head.lower()
+    word = lexicon.command_word(head)
     rest = rest.strip()
     if word == "help":
         return Help(rest.lower() or None)
@@ -227,9 +228,9 @@ def parse(text: str) -> Command:
     if word == "subscribe":
         return _subscribe(tokens)
     if word == "unsubscribe":
-        if len(tokens) != 1 or tokens[0].lower() not in CADENCES:
+        if len(tokens) != 1 or lexicon.word(tokens[0]) not in CADENCES:
             raise _usage_error("Say which digest to stop.", "unsubscribe")
-        return Unsubscribe(tokens[0].lower())
+        return Unsubscribe(lexicon.word(tokens[0]))
     if word == "subscriptions":
         return ListSubscriptions()
     if word == "alert":
@@ -239,9 +240,9 @@ def parse(text: str) -> Command:
     if word == "sources" and not tokens:
         return ListSources()
     if word == "report":
-        if not tokens or tokens[0].lower() not in CADENCES:
+        if not tokens or lexicon.word(tokens[0]) not in CADENCES:
             raise _usage_error("Say which digest: weekly or quarterly.", "report")
-        return Report(tokens[0].lower(), " ".join(tokens[1:]))
+        return Report(lexicon.word(tokens[0]), " ".join(tokens[1:]))
     if word == "undefine":
         if len(tokens) != 1:
             raise _usage_error("Name the KPI to retire.", "undefine")
@@ -297,21 +298,18 @@ def _kpi_query(tokens: list[str]) -> KpiQuery:
     i = 0
     while i < len(others):
         token = others[i]
-        if (
-            token.lower() == "by"
-            and i + 1 < len(others)
-            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", others[i + 1])
-        ):
+        is_by = lexicon.word(token) == "by"
+        if is_by and i + 1 < len(others) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", others[i + 1]):
             if by is not None:
                 raise _usage_error("Only one `by` per question.", "kpi")
-            by = snake(others[i + 1])
+            by = snake(lexicon.dimension(others[i + 1]))
             i += 2
             continue
-        if token.lower() == "by":
+        if is_by:
             raise _usage_error("`by` needs a dimension, as in `by network`.", "kpi")
         period_words.append(token)
         i += 1
-    return KpiQuery(snake(name), " ".join(period_words), by, filters)
+    return KpiQuery(lexicon.name(name), " ".join(period_words), by, filters)
 
 
 def parse_target(text: str) -> Target:
@@ -319,8 +317,12 @@ def parse_target(text: str) -> Target:
     return parse_number(text, USAGE["goal"], negative=False)
 
 
+# A goal's period in French: `par mois`, `mensuel`, `d'ici le 2026-12-31`.
+GOAL_WORDS = {**lexicon.WORDS, "par": "per", "d'ici": "by", "avant": "by", "le": ""}
+
+
 def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
-    if tokens and tokens[0].lower() in ("remove", "delete", "rm"):
+    if tokens and lexicon.word(tokens[0]) in ("remove", "delete", "rm"):
         if len(tokens) != 2 or not tokens[1].lstrip("#").isdigit():
             raise _usage_error("Give the goal's number.", "goal remove")
         return RemoveGoal(int(tokens[1].lstrip("#")))
@@ -334,6 +336,7 @@ def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
     cadence, deadline = "month", None
     if rest:
         phrase = " ".join(rest).lower()
+        phrase = " ".join(x for x in (GOAL_WORDS.get(lexicon.fold(w), w) for w in phrase.split()) if x)
         match = re.fullmatch(
             r"(?:per|a|each|every) (week|month|quarter)|(weekly|monthly|quarterly)|by (\d{4}-\d{2}-\d{2})",
             phrase,
@@ -348,7 +351,7 @@ def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
             cadence, deadline = "date", match.group(3)
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", deadline):
                 raise _usage_error(f"`{deadline}` is not a date.", "goal")
-    return SetGoal(snake(kpi), target, cadence, deadline, filters)
+    return SetGoal(lexicon.name(kpi), target, cadence, deadline, filters)
 
 
 def _record(tokens: list[str]) -> Record:
@@ -371,9 +374,9 @@ def _record(tokens: list[str]) -> Record:
 
 
 def _subscribe(tokens: list[str]) -> Subscribe:
-    if not tokens or tokens[0].lower() not in CADENCES:
+    if not tokens or lexicon.word(tokens[0]) not in CADENCES:
         raise _usage_error("Say which digest: weekly or quarterly.", "subscribe")
-    cadence, rest = tokens[0].lower(), tokens[1:]
+    cadence, rest = lexicon.word(tokens[0]), tokens[1:]
     kpis: tuple[str, ...] = ()
     day, time, tz = "mon", "09:00", None
     i = 0
@@ -387,7 +390,7 @@ def _subscribe(tokens: list[str]) -> Subscribe:
             zone(tz)
             i += 2
         elif not kpis and token not in ("at", "tz"):
-            kpis = tuple(snake(k) for k in token.split(",") if k.strip())
+            kpis = tuple(lexicon.name(k) for k in rest[i].split(",") if k.strip())
             i += 1
         else:
             raise _usage_error(f"I don't understand `{rest[i]}` here.", "subscribe")

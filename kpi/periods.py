@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import lexicon
 from .errors import InvalidPeriod
 from .limits import FIRST_DAY, LAST_DAY, MAX_PERIOD_DAYS
 
@@ -200,7 +201,7 @@ _LITERALS: list[tuple[re.Pattern[str], str]] = [
 
 def parse_period(text: str, today: date) -> Period:
     """Resolve a period typed by a person against ``today`` (a date in the team's time zone)."""
-    raw = " ".join(text.strip().lower().split())
+    raw = lexicon.period(text)
     if not raw:
         return _calendar("week", _unit_start("week", today)).shifted(-1)
     try:

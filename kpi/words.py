@@ -10,6 +10,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from . import lexicon
 from .errors import InvalidCommand, InvalidTarget
 from .limits import storable, value_problem
 from .names import dimension_value, snake
@@ -19,11 +20,16 @@ def usage_error(message: str, usage: str) -> InvalidCommand:
     return InvalidCommand(f"{message}\nUsage: `{usage}`")
 
 
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
 def split_words(text: str) -> list[str]:
     """Words as a shell splits them, after turning the quotes chat apps curl back into plain ones."""
     cleaned = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'").replace(" ", " ")
+    # An apostrophe inside a word is a letter, not a quote: `l'année dernière`, `network:o'brien`.
+    cleaned = _INNER_APOSTROPHE.sub("\0", cleaned)
     try:
-        return shlex.split(cleaned)
+        return [w.replace("\0", "'") for w in shlex.split(cleaned)]
     except ValueError:
         raise InvalidCommand('A quote is not closed. Close it, as in `at "mon 09:00"`.') from None
 
@@ -38,7 +44,7 @@ def split_filters(tokens: list[str], usage: str) -> tuple[list[str], dict[str, s
                 raise usage_error(
                     f"`{token}` is not a filter; write `dimension:value`, as in `network:instagram`.", usage
                 )
-            filters[snake(dim)] = dimension_value(value)
+            filters[snake(lexicon.dimension(dim))] = dimension_value(value)
         else:
             rest.append(token)
     return rest, filters
@@ -56,10 +62,15 @@ class Target:
 _NUMBER = re.compile(r"^(?:([A-Za-z]{3})\s*|\$|€|£)?\s*(-?[\d,]*\.?\d+)\s*([kKmM%]?)$")
 
 
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
+
+
 def parse_number(text: str, usage: str, *, negative: bool) -> Target:
     """'4.5%', '12,000', '10k', '1.2M', 'USD 500', '$500' -> a number; anything else is an error."""
     raw = text.strip()
-    match = _NUMBER.match(raw)
+    # A decimal comma, as French writes it (`2,5%`); a comma before three digits stays thousands.
+    typed = _DECIMAL_COMMA.sub(".", raw)
+    match = _NUMBER.match(typed)
     if not match or (
         match.group(2).count(",") and not re.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?", match.group(2))
     ):

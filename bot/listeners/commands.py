@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from kpi import USAGE, InvalidCommand, KpiError, Report, answer, parse, parse_period, today_in
+from kpi import USAGE, InvalidCommand, KpiError, Report, answer, command_word, parse, parse_period, today_in
 
 from ..blocks import error_message, message
 from ..delivery import post
@@ -32,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
             deps.wrote(context.team_id or command.get("team_id"))
 
     def is_report(command: dict[str, Any]) -> bool:
-        return command.get("text", "").strip().lower().split(" ", 1)[0] == "report"
+        return command_word(command.get("text", "").strip().split(" ", 1)[0]) == "report"
 
     def checked_report(command: dict[str, Any], context: Any) -> Report:
         """The words of `/kpi report`, checked: a Report, or the error that the acknowledgement shows."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..names import snake
+from .. import lexicon
 from ..words import Target, parse_number, split_filters, usage_error
 
 CADENCES = ("daily", "weekly", "monthly")
@@ -82,12 +82,12 @@ def parse_alert(tokens: list[str]) -> AlertCommand:
     """The words after `/kpi alert`."""
     if not tokens:
         raise usage_error("Say what to watch.", USAGE["alert"])
-    head = tokens[0].lower()
+    head = lexicon.word(tokens[0])
     if head in ("remove", "delete", "rm"):
         return RemoveAlert(_alert_id(tokens[1:], "alert remove"))
     if head == "snooze":
         return _snooze(tokens[1:])
-    if head == "goals" and len(tokens) == 1:
+    if lexicon.command_word(tokens[0]) == "goals" and len(tokens) == 1:
         return SetAlert("goals")
     if head == "stale":
         return _stale(tokens[1:])
@@ -102,7 +102,7 @@ def _alert_id(tokens: list[str], form: str) -> int:
 
 def _days(words: list[str], form: str, most: int) -> int:
     text = " ".join(words).lower()
-    match = re.fullmatch(r"(\d{1,4})\s*(?:d|days?)?", text)
+    match = re.fullmatch(r"(\d{1,4})\s*(?:d|days?|j|jours?)?", text)
     if not match or not 1 <= int(match.group(1)) <= most:
         raise usage_error(f"`{' '.join(words)}` is not a number of days from 1 to {most}.", USAGE[form])
     return int(match.group(1))
@@ -124,14 +124,16 @@ def _stale(tokens: list[str]) -> SetAlert:
 
 def _kpi_alert(tokens: list[str]) -> SetAlert:
     rest, filters = split_filters(tokens, USAGE["alert"])
-    if len(rest) < 2 or rest[1].lower() not in KINDS:
+    if len(rest) < 2 or lexicon.word(rest[1]) not in KINDS:
         verbs = "above, below, drops, rises or anomaly"
         what = f"`{rest[1]}`" if len(rest) > 1 else "nothing"
         raise usage_error(f"After the KPI comes {verbs}, not {what}.", USAGE["alert"])
-    kpi, kind, words = snake(rest[0]), KINDS[rest[1].lower()], rest[2:]
+    kpi, kind, words = lexicon.name(rest[0]), KINDS[lexicon.word(rest[1])], rest[2:]
+    if words and lexicon.fold(words[0]) == "de":  # `au-dessus de 10`, `en dessous de 2 %`
+        words = words[1:]
     cadence = "daily"
-    if words and words[-1].lower() in CADENCES:
-        cadence = words.pop().lower()
+    if words and lexicon.word(words[-1]) in CADENCES:
+        cadence = lexicon.word(words.pop())
     if kind == "anomaly":
         if words:
             raise usage_error(f"I don't understand `{' '.join(words)}` in an anomaly alert.", USAGE["alert"])
