@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         "--now",
         help="build and answer as if it were this ISO date-time (for scripts and reproducible output)",
     )
+    demo.add_argument("--lang", choices=["en", "fr"], help="answer in this language (default: the team's)")
 
     ask = sub.add_parser("ask", help='answer one command, e.g. kpibot ask "/kpi engagement last quarter"')
     ask.add_argument("text", help="the command, with or without the leading /kpi")
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--now", help="answer as if it were this ISO date-time (for scripts and reproducible output)"
     )
+    ask.add_argument("--lang", choices=["en", "fr"], help="answer in this language (default: the team's)")
 
     serve = sub.add_parser(
         "serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
@@ -152,14 +154,23 @@ def _now(text: str | None, option: str = "--now") -> datetime:
 
 
 def _answer_line(
-    text: str, team: str, settings: Settings, db: str, *, channel: str, user: str, now: datetime | None = None
+    text: str,
+    team: str,
+    settings: Settings,
+    db: str,
+    *,
+    channel: str,
+    user: str,
+    now: datetime | None = None,
+    lang: str | None = None,
 ) -> tuple[str, bool]:
     from kpi import Context, Store, answer
 
     from .console import render
 
     with Store(db, default_tz=settings.tz) as store:
-        ctx = Context(store, team, now or datetime.now(UTC), user, channel, settings.admins)
+        moment = now or datetime.now(UTC)
+        ctx = Context(store, team, moment, user, channel, settings.admins, lang, settings.language)
         try:
             return render(answer(text, ctx), settings.templates), True
         except KpiError as exc:
@@ -175,6 +186,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         channel=args.channel,
         user=args.user,
         now=_now(args.now),
+        lang=args.lang,
     )
     print(text, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USER_ERROR
@@ -211,10 +223,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
             'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", '
             '"/kpi alert engagement anomaly", "/kpi help"); Ctrl-D to quit.\n'
         )
-    return _console(args.db, team, settings, tty, now if args.now else None)
+    return _console(args.db, team, settings, tty, now if args.now else None, args.lang)
 
 
-def _console(db: str, team: str, settings: Settings, tty: bool, now: datetime | None) -> int:
+def _console(
+    db: str, team: str, settings: Settings, tty: bool, now: datetime | None, lang: str | None = None
+) -> int:
     """One answer per line until the end of input; ``now`` fixes the clock (else each line reads it)."""
     while True:
         try:
@@ -228,7 +242,7 @@ def _console(db: str, team: str, settings: Settings, tty: bool, now: datetime | 
             continue
         if line in ("exit", "quit"):
             return EXIT_OK
-        text, _ = _answer_line(line, team, settings, db, channel="demo", user="console", now=now)
+        text, _ = _answer_line(line, team, settings, db, channel="demo", user="console", now=now, lang=lang)
         if not tty:
             print(f"> {line}")
         print(text)

@@ -36,6 +36,7 @@ class Settings:
     pinterest_api_url: str = _APIS.pinterest
     sync_at: time = time(6, 0)  # when connected sources are pulled, in each team's time zone
     alerts_at: time = time(8, 0)  # the daily check of alerts, in each team's time zone
+    language: str = "en"  # for teams that have not set theirs (`/kpi set language fr`)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -62,6 +63,9 @@ class Settings:
             raise ConfigError(f"KPIBOT_TEMPLATES: `{templates}` is not a folder.")
         sync_at = _time_of_day(env, "KPIBOT_SYNC_AT", "06:00")
         alerts_at = _time_of_day(env, "KPIBOT_ALERTS_AT", "08:00")
+        language = (env.get("KPIBOT_LANGUAGE") or "en").strip().lower()
+        if language not in ("en", "fr"):
+            raise ConfigError(f"KPIBOT_LANGUAGE must be en or fr, not `{language}`.")
         admins = frozenset(a.strip() for a in (env.get("KPIBOT_ADMINS") or "").split(",") if a.strip())
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
@@ -84,6 +88,7 @@ class Settings:
             ),
             sync_at=sync_at,
             alerts_at=alerts_at,
+            language=language,
         )
 
     def require(self, *names: str) -> None:

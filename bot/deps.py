@@ -59,7 +59,15 @@ class Deps:
         yield store
 
     def context(self, store: Store, team: str, user: str | None, channel: str | None) -> Context:
-        return Context(store, team, self.clock(), user, channel, self.settings.admins)
+        return Context(
+            store,
+            team,
+            self.clock(),
+            user,
+            channel,
+            self.settings.admins,
+            default_language=self.settings.language,
+        )
 
 
 def user_message(error: Exception) -> tuple[str, bool]:

@@ -17,6 +17,7 @@ from .alerts.grammar import AlertCommand, ListAlerts, parse_alert
 from .catalog import UNITS
 from .errors import InvalidCommand
 from .formula import NAME
+from .i18n import LANGUAGES
 from .limits import MAX_COMMAND_CHARS, storable, value_problem
 from .names import snake
 from .periods import zone
@@ -58,7 +59,8 @@ USAGE = {
     "e.g. /kpi define save_rate = sum(saves) / sum(impressions) as percent",
     "undefine": "/kpi undefine <name>",
     **ALERT_USAGE,
-    "set": "/kpi set timezone <Area/City> | /kpi set currency <CODE> | /kpi set hourly_rate <amount>",
+    "set": "/kpi set timezone <Area/City> | /kpi set currency <CODE> | /kpi set hourly_rate <amount> | "
+    "/kpi set language en|fr",
 }
 
 
@@ -436,10 +438,15 @@ def _set(tokens: list[str]) -> SetSetting:
         raise _usage_error("Name a setting and its value.", "set")
     key = snake(tokens[0])
     key = {"tz": "timezone", "time_zone": "timezone", "rate": "hourly_rate"}.get(key, key)
-    if key not in ("timezone", "currency", "hourly_rate"):
+    key = {"langue": "language", "lang": "language"}.get(key, key)
+    if key not in ("timezone", "currency", "hourly_rate", "language"):
         raise _usage_error(f"`{tokens[0]}` is not a setting.", "set")
     value = tokens[1]
-    if key == "timezone":
+    if key == "language":
+        value = value.lower()
+        if value not in LANGUAGES:
+            raise _usage_error(f"`{tokens[1]}` is not a language kpibot speaks: en or fr.", "set")
+    elif key == "timezone":
         zone(value)
     elif key == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", value):

@@ -1,15 +1,30 @@
-"""Numbers as the spec writes them (locale en-US): 4.3%, 12,345, 3.47, USD 12.34, +0.4 pp."""
+"""Numbers as the spec writes them: in English (en-US, kept byte for byte as it always was) 4.3%,
+12,345, 3.47, USD 12.34, +0.4 pp; in French from CLDR through Babel (locale_format.py): 4,3 %,
+12 345, 3,47, 12,34 €, +0,4 pt. The language is the one being spoken (i18n.speaking)."""
 
 from __future__ import annotations
 
 import math
 
+from . import i18n
+from .i18n import _
+
 SPARK = "▁▂▃▄▅▆▇█"
+
+
+def _missing(word: str) -> str:
+    """The words for a value that is not there, in the language spoken."""
+    known = {"no data": _("no data"), "n/a": _("n/a")}
+    return known.get(word, word)
 
 
 def value(number: float | None, unit: str, currency: str = "USD", *, missing: str = "no data") -> str:
     if number is None or (isinstance(number, float) and math.isnan(number)):
-        return missing
+        return _missing(missing)
+    if i18n.language() != "en":
+        from .locale_format import value as localised
+
+        return localised(number, unit, currency)
     if unit == "percent":
         return f"{number * 100:,.1f}%"
     if unit == "count":
@@ -27,8 +42,12 @@ def change(current: float | None, previous: float | None, unit: str) -> str:
     """The change from ``previous``: percentage points for percents, relative otherwise."""
     delta = change_amount(current, previous, unit)
     if delta is None:
-        return "n/a"
+        return _missing("n/a")
     shown = round(delta, 1) if unit == "score" else round(delta * 100, 1)
+    if i18n.language() != "en":
+        from .locale_format import change as localised
+
+        return localised(shown, unit)
     text = f"{shown:+,.1f}" if shown else "0.0"
     if unit == "percent":
         return f"{text} pp"

@@ -322,6 +322,12 @@ def m011_alerts(db: Database) -> None:
     )
 
 
+@migrations()
+def m012_team_language(db: Database) -> None:
+    """The language a team set (`/kpi set language fr`); empty means the deployment's default."""
+    _run(db, "ALTER TABLE team_settings ADD COLUMN language TEXT")
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -36,3 +36,49 @@ def humanise(name: str) -> str:
     words = [acronyms.get(w, w) for w in name.split("_")]
     first = words[0] if words[0].isupper() else words[0].capitalize()
     return " ".join([first, *words[1:]])
+
+
+def kpi_title(name: str) -> str:
+    """A KPI's name as a title in the language spoken: a built-in one translated (`Taux
+    d'engagement`), any other as ``humanise`` writes it (a team's own KPI keeps its name)."""
+    from .i18n import language
+
+    if language() == "en" or name not in TITLES:
+        return humanise(name)
+    return TITLES[name]()
+
+
+def _titles() -> dict:
+    from .i18n import _
+
+    return {
+        "impressions": lambda: _("Impressions"),
+        "reach": lambda: _("Reach"),
+        "organic_reach": lambda: _("Organic reach"),
+        "paid_reach": lambda: _("Paid reach"),
+        "views": lambda: _("Views"),
+        "posts": lambda: _("Posts"),
+        "leads": lambda: _("Leads"),
+        "reviews": lambda: _("Reviews"),
+        "mentions": lambda: _("Mentions"),
+        "new_followers": lambda: _("New followers"),
+        "followers": lambda: _("Followers"),
+        "follower_growth_rate": lambda: _("Follower growth rate"),
+        "engagements": lambda: _("Engagements"),
+        "engagement_rate": lambda: _("Engagement rate"),
+        "applause_rate": lambda: _("Applause rate"),
+        "conversation_rate": lambda: _("Conversation rate"),
+        "amplification_rate": lambda: _("Amplification rate"),
+        "avg_organic_reach": lambda: _("Avg organic reach"),
+        "ctr": lambda: _("CTR"),
+        "social_traffic_share": lambda: _("Social traffic share"),
+        "bounce_rate": lambda: _("Bounce rate"),
+        "conversion_rate": lambda: _("Conversion rate"),
+        "lead_conversion_rate": lambda: _("Lead conversion rate"),
+        "cost_per_lead": lambda: _("Cost per lead"),
+        "roi": lambda: _("ROI"),
+        "csat": lambda: _("CSAT"),
+    }
+
+
+TITLES = _titles()

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import lexicon
+from . import i18n, lexicon
 from .errors import InvalidPeriod
+from .i18n import _
 from .limits import FIRST_DAY, LAST_DAY, MAX_PERIOD_DAYS
 
 PERIOD_EXAMPLES = (
@@ -93,6 +94,8 @@ class Period:
 
     @property
     def label(self) -> str:
+        if i18n.language() != "en":
+            return self._local_label()
         suffix = " (to date)" if self.partial else ""
         if self.ytd:
             return f"{self.start.year} to {_day_label(self.end)}"
@@ -110,9 +113,42 @@ class Period:
                 return f"{self.start.year}{suffix}"
         return _range_label(self.start, self.end) + suffix
 
+    def _local_label(self) -> str:
+        """The label in the language spoken: semaine 48 (23–29 nov. 2026), T3 2026, novembre 2026."""
+        from . import locale_format as lf
+
+        suffix = _(" (to date)") if self.partial else ""
+        if self.ytd:
+            return _("{year} to {day}").format(year=self.start.year, day=lf.day(self.end))
+        if self.count == 1:
+            if self.unit == "day":
+                return lf.day_with_weekday(self.start) + suffix
+            if self.unit == "week":
+                year, week, _weekday = self.start.isocalendar()
+                text = _("Week {week}, {year} ({span})")
+                return text.format(week=week, year=year, span=lf.span(self.start, self.full_end())) + suffix
+            if self.unit == "month":
+                return lf.month(self.start) + suffix
+            if self.unit == "quarter":
+                quarter = (self.start.month - 1) // 3 + 1
+                return _("Q{quarter} {year}").format(quarter=quarter, year=self.start.year) + suffix
+            if self.unit == "year":
+                return f"{self.start.year}{suffix}"
+        return lf.span(self.start, self.end) + suffix
+
     @property
     def short_label(self) -> str:
         """A few characters for trend axes: W46, Nov, Q3 26, 2026, 11-01."""
+        if i18n.language() != "en" and self.count == 1 and not self.ytd:
+            from . import locale_format as lf
+
+            if self.unit == "week":
+                return _("W{week}").format(week=f"{self.start.isocalendar()[1]:02d}")
+            if self.unit == "month":
+                return lf.short_month(self.start)
+            if self.unit == "quarter":
+                quarter = (self.start.month - 1) // 3 + 1
+                return _("Q{quarter} {year}").format(quarter=quarter, year=self.start.strftime("%y"))
         if self.count == 1 and not self.ytd:
             if self.unit == "week":
                 return f"W{self.start.isocalendar()[1]:02d}"

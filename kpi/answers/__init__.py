@@ -11,9 +11,10 @@ from .. import commands as c
 from ..alerts import grammar as alert_words
 from ..engine import Engine
 from ..errors import NotAllowed
+from ..i18n import speaking
 from ..reply import Reply
 from . import alerts, digests, goals, help, kpi, setup, sources
-from .context import Context, today_for
+from .context import Context, language_for, today_for
 from .goals import cadence_words, goal_line
 from .kpi import kpi_reply, period_note
 
@@ -28,7 +29,8 @@ def answer(text: str | c.Command, ctx: Context) -> Reply:
         )
     engine = Engine(ctx.store, ctx.team)
     handler = _HANDLERS[type(command)]
-    return handler(command, engine, ctx)
+    with speaking(language_for(engine, ctx)):
+        return handler(command, engine, ctx)
 
 
 _HANDLERS = {

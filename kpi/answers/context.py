@@ -20,6 +20,8 @@ class Context:
     user: str | None = None
     channel: str | None = None
     admins: frozenset[str] = frozenset()
+    language: str | None = None  # `--lang`: answer in this language whatever the team set
+    default_language: str = "en"  # KPIBOT_LANGUAGE: for teams that have not set theirs
 
     @property
     def stamp(self) -> str:
@@ -29,6 +31,11 @@ class Context:
     @property
     def is_admin(self) -> bool:
         return not self.admins or (self.user is not None and self.user in self.admins)
+
+
+def language_for(engine: Engine, ctx: Context) -> str:
+    """`--lang` first, then the team's `/kpi set language`, then the deployment's default."""
+    return ctx.language or engine.settings.language or ctx.default_language
 
 
 def today_for(engine: Engine, ctx: Context) -> date:

@@ -10,6 +10,7 @@ from .. import goals as goal_math
 from ..catalog import Kpi
 from ..engine import Engine
 from ..errors import InvalidCommand, InvalidTarget, NotFound, UnknownKpi
+from ..i18n import _
 from ..limits import calendar_problem, in_calendar
 from ..names import humanise
 from ..reply import Action, Reply, Table
@@ -20,24 +21,52 @@ from .context import Context, today_for
 def goal_line(s: goal_math.GoalStatus, currency: str) -> str:
     unit = s.kpi.unit
     target = fmt.value(s.goal.target, unit, currency)
+    words = {
+        "emoji": s.emoji,
+        "status": status_word(s.status),
+        "target": target,
+        "cadence": cadence_words(s.goal),
+    }
     if s.current.ok:
         current = fmt.value(s.current.number, unit, currency)
-        text = f"{s.emoji} {s.status}: {current} of {target} {cadence_words(s.goal)}"
+        text = _("{emoji} {status}: {current} of {target} {cadence}").format(current=current, **words)
     else:
         # The first day of a month has no data for it yet: say so, not "no data of 3.0%".
-        when = f" this {s.goal.cadence}" if s.goal.cadence != "date" else ""
-        text = f"{s.emoji} {s.status}: no data yet{when}, target {target} {cadence_words(s.goal)}"
+        nothing = NO_DATA_YET[s.goal.cadence]()
+        text = _("{emoji} {status}: {nothing}, target {target} {cadence}").format(nothing=nothing, **words)
     if s.forecast is not None and s.status not in ("met", "missed"):
-        text += f", forecast {fmt.value(s.forecast, unit, currency)}"
+        text += _(", forecast {value}").format(value=fmt.value(s.forecast, unit, currency))
     if s.needed_per_day is not None and s.status in ("at risk", "off track"):
-        text += f", needs {fmt.value(s.needed_per_day, unit, currency)}/day"
+        text += _(", needs {value}/day").format(value=fmt.value(s.needed_per_day, unit, currency))
     return text
+
+
+def status_word(status: str) -> str:
+    """A goal status in the language spoken; the status itself stays English data."""
+    return STATUS_WORDS[status]() if status in STATUS_WORDS else status
+
+
+STATUS_WORDS = {
+    "on track": lambda: _("on track"),
+    "at risk": lambda: _("at risk"),
+    "off track": lambda: _("off track"),
+    "met": lambda: _("met"),
+    "missed": lambda: _("missed"),
+    "no data": lambda: _("no data"),
+}
+NO_DATA_YET = {
+    "week": lambda: _("no data yet this week"),
+    "month": lambda: _("no data yet this month"),
+    "quarter": lambda: _("no data yet this quarter"),
+    "date": lambda: _("no data yet"),
+}
+PER = {"week": lambda: _("per week"), "month": lambda: _("per month"), "quarter": lambda: _("per quarter")}
 
 
 def cadence_words(goal: Goal) -> str:
     if goal.cadence == "date":
-        return f"by {goal.deadline}"
-    return f"per {goal.cadence}"
+        return _("by {date}").format(date=goal.deadline)
+    return PER[goal.cadence]() if goal.cadence in PER else f"per {goal.cadence}"
 
 
 def set_goal(command: c.SetGoal, engine: Engine, ctx: Context) -> Reply:
@@ -139,7 +168,7 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
         actions.append(Action(f"Edit #{goal.id}", "goal_modal", s.kpi.name))
         actions.append(Action(f"Remove #{goal.id}", "remove_goal", str(goal.id), "danger"))
     counts: dict[str, int] = {}
-    for _, s in statuses:
+    for _goal, s in statuses:
         key = s.status if s else "retired"
         counts[key] = counts.get(key, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())

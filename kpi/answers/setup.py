@@ -9,6 +9,7 @@ from .. import format as fmt
 from ..catalog import Catalog
 from ..engine import Engine
 from ..errors import InvalidCommand, NotFound
+from ..i18n import LANGUAGES
 from ..limits import calendar_problem, in_calendar
 from ..names import humanise
 from ..reply import Reply
@@ -93,12 +94,20 @@ def show_settings(command: c.ShowSettings, engine: Engine, ctx: Context) -> Repl
             ("Time zone", s.tz),
             ("Currency", s.currency),
             ("Hourly rate (for ROI)", fmt.value(s.hourly_rate, "currency", s.currency)),
+            ("Language", _language_words(s.language, ctx.default_language)),
         ],
         notes=[
-            "Change with `/kpi set timezone Europe/Paris`, `/kpi set currency EUR`, `/kpi set hourly_rate 45`."
+            "Change with `/kpi set timezone Europe/Paris`, `/kpi set currency EUR`, `/kpi set hourly_rate 45`, "
+            "`/kpi set language fr`."
         ],
         kind="settings",
     )
+
+
+def _language_words(chosen: str | None, default: str) -> str:
+    if chosen:
+        return f"{chosen} ({LANGUAGES[chosen]})"
+    return f"{default} ({LANGUAGES.get(default, default)}, the default)"
 
 
 def set_setting(command: c.SetSetting, engine: Engine, ctx: Context) -> Reply:

@@ -12,6 +12,7 @@ class TeamSettings:
     tz: str
     currency: str = "USD"
     hourly_rate: float = 0.0
+    language: str | None = None  # None: the deployment's default (KPIBOT_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -40,25 +41,34 @@ class TeamRecords:
 
     def settings(self, team: str) -> TeamSettings:
         row = self.conn.execute(
-            "SELECT tz, currency, hourly_rate FROM team_settings WHERE team = ?", (team,)
+            "SELECT tz, currency, hourly_rate, language FROM team_settings WHERE team = ?", (team,)
         ).fetchone()
         if not row:
             return TeamSettings(team=team, tz=self.default_tz)
-        tz, currency, rate = row
+        tz, currency, rate, language = row
         return TeamSettings(
-            team=team, tz=tz or self.default_tz, currency=currency or "USD", hourly_rate=rate or 0.0
+            team=team,
+            tz=tz or self.default_tz,
+            currency=currency or "USD",
+            hourly_rate=rate or 0.0,
+            language=language or None,
         )
 
     def update_settings(self, team: str, **values: object) -> TeamSettings:
         current = self.settings(team)
-        merged = {"tz": current.tz, "currency": current.currency, "hourly_rate": current.hourly_rate}
+        merged = {
+            "tz": current.tz,
+            "currency": current.currency,
+            "hourly_rate": current.hourly_rate,
+            "language": current.language,
+        }
         merged.update({k: v for k, v in values.items() if v is not None})
         with self.atomic():
             self.conn.execute(
-                "INSERT INTO team_settings (team, tz, currency, hourly_rate) VALUES (?, ?, ?, ?) "
+                "INSERT INTO team_settings (team, tz, currency, hourly_rate, language) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (team) DO UPDATE SET tz = excluded.tz, currency = excluded.currency, "
-                "hourly_rate = excluded.hourly_rate",
-                (team, merged["tz"], merged["currency"], merged["hourly_rate"]),
+                "hourly_rate = excluded.hourly_rate, language = excluded.language",
+                (team, merged["tz"], merged["currency"], merged["hourly_rate"], merged["language"]),
             )
         return self.settings(team)
 

@@ -1,0 +1,177 @@
+"""French output: CLDR formats through Babel, period labels, the language setting, the gettext catalog
+complete, and English byte for byte what it was."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from kpi import format as fmt
+from kpi.errors import InvalidCommand
+from kpi.i18n import LOCALE_DIR, speaking
+from kpi.periods import Period, parse_period
+from kpi.store import Store
+
+from .conftest import ask
+
+ROOT = Path(__file__).resolve().parent.parent
+# What CLDR puts in French: a narrow no-break space between thousands, a no-break space before % and €.
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+VALUES = [
+    # number, unit, English, French
+    (0.043, "percent", "4.3%", f"4,3{NBSP}%"),
+    (-0.012, "percent", "-1.2%", f"-1,2{NBSP}%"),
+    (0.0, "percent", "0.0%", f"0,0{NBSP}%"),
+    (12345, "count", "12,345", f"12{NNBSP}345"),
+    (1234567890, "count", "1,234,567,890", f"1{NNBSP}234{NNBSP}567{NNBSP}890"),
+    (-42, "count", "-42", "-42"),
+    (0, "count", "0", "0"),
+    (3.4712, "ratio", "3.47", "3,47"),
+    (4.46, "score", "4.5", "4,5"),
+    (12.34, "currency", "USD 12.34", f"12,34{NBSP}$US"),
+    (None, "count", "no data", "pas de données"),
+]
+
+
+@pytest.mark.parametrize("number, unit, english, french", VALUES)
+def test_values_in_both_locales(number, unit, english, french):
+    assert fmt.value(number, unit) == english
+    with speaking("fr"):
+        assert fmt.value(number, unit) == french
+
+
+def test_the_currency_symbol_goes_where_the_locale_puts_it():
+    with speaking("fr"):
+        assert fmt.value(12.34, "currency", "EUR") == f"12,34{NBSP}€"
+        assert fmt.value(1234.5, "currency", "GBP") == f"1{NNBSP}234,50{NBSP}£GB"
+    assert fmt.value(12.34, "currency", "EUR") == "EUR 12.34"
+
+
+CHANGES = [
+    # current, previous, unit, English, French
+    (0.047, 0.043, "percent", "+0.4 pp", "+0,4 pt"),
+    (0.043, 0.047, "percent", "-0.4 pp", "-0,4 pt"),
+    (0.043, 0.0431, "percent", "0.0 pp", "0,0 pt"),
+    (1125, 1000, "count", "+12.5%", f"+12,5{NBSP}%"),
+    (875, 1000, "count", "-12.5%", f"-12,5{NBSP}%"),
+    (5, 0, "count", "n/a", "n.d."),
+    (4.6, 4.2, "score", "+0.4", "+0,4"),
+]
+
+
+@pytest.mark.parametrize("current, previous, unit, english, french", CHANGES)
+def test_changes_in_both_locales(current, previous, unit, english, french):
+    assert fmt.change(current, previous, unit) == english
+    with speaking("fr"):
+        assert fmt.change(current, previous, unit) == french
+
+
+LABELS = [
+    ("2026-W48", "Week 48, 2026 (Nov 23–29, 2026)", "semaine 48 (23–29 nov. 2026)"),
+    ("2026-W53", "Week 53, 2026 (Dec 28, 2026 – Jan 3, 2027)", "semaine 53 (28 déc. 2026 – 3 janv. 2027)"),
+    ("2026-Q3", "Q3 2026", "T3 2026"),
+    ("2026-11", "November 2026", "novembre 2026"),
+    ("2026-11-17", "Tue Nov 17, 2026", "mar. 17 nov. 2026"),
+    ("2026-11-30..2026-12-06", "Nov 30 – Dec 6, 2026", "30 nov. – 6 déc. 2026"),
+]
+
+
+@pytest.mark.parametrize("code, english, french", LABELS)
+def test_period_labels_in_both_locales(code, english, french):
+    period = parse_period(code, date(2027, 6, 1))
+    assert period.label == english
+    with speaking("fr"):
+        assert period.label == french
+
+
+def test_a_running_period_says_so_in_french():
+    period = parse_period("ce mois-ci", date(2026, 11, 17))
+    with speaking("fr"):
+        assert period.label == "novembre 2026 (en cours)"
+        assert Period("week", 1, date(2026, 11, 9), date(2026, 11, 15)).short_label == "S46"
+
+
+def test_a_team_sets_its_language_and_the_answer_follows(loaded_db):
+    with Store(loaded_db) as store:
+        english = ask(store, "/kpi engagement last week by network")
+        assert ask(store, "/kpi set language fr").title == "Language set to fr"
+        french = ask(store, "/kpi engagement last week by network")
+        assert french.title == "Taux d'engagement · semaine 46 (9–15 nov. 2026)"
+        assert french.fields[0][0] == "Semaine précédente" and "par rapport à semaine 45" in french.lines[0]
+        assert french.table.columns == ["network", "Taux d'engagement", "vs précédent"]
+        assert french.notes[0].startswith("du 2026-11-09 au 2026-11-15 · UTC · données jusqu'au ")
+        assert [row[0] for row in french.table.rows] == [
+            row[0] for row in english.table.rows
+        ]  # data as typed
+        settings = dict(ask(store, "/kpi settings").fields)
+        assert settings["Language"] == "fr (français)"
+        assert ask(store, "/kpi set language en").title == "Language set to en"
+        assert ask(store, "/kpi engagement last week by network").lines == english.lines
+        with pytest.raises(InvalidCommand, match="en or fr"):
+            ask(store, "/kpi set language de")
+
+
+def test_a_goal_line_in_french(loaded_db):
+    with Store(loaded_db) as store:
+        ask(store, "/kpi goal engagement 4% per week")
+        ask(store, "/kpi set language fr")
+        goal = dict(ask(store, "/kpi engagement").fields)["Objectif"]
+    assert (
+        goal
+        == "🟢 en bonne voie : pas encore de données cette semaine, objectif 4,0\u00a0% par semaine, prévision 4,5\u00a0%"
+    )
+
+
+def test_ask_takes_lang_and_kpibot_language_is_the_default(loaded_db, tmp_path):
+    def run(*args: str, **env: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", *args, "--team", "T1", "--db", loaded_db,
+             "--now", "2026-11-18T10:00+00:00"],
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **env}, cwd=tmp_path,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert run("/kpi impressions", "--lang", "fr").startswith("Impressions · semaine 46 (9–15 nov. 2026)")
+    assert run("/kpi impressions", KPIBOT_LANGUAGE="fr").startswith("Impressions · semaine 46")
+    assert run("/kpi impressions", "--lang", "en", KPIBOT_LANGUAGE="fr").startswith("Impressions · Week 46")
+
+
+def _messages() -> dict[str, tuple[str, int]]:
+    """Every message the code marks with _(): what `pybabel extract -F babel.cfg` finds."""
+    found = {}
+    for folder in ("kpi", "bot"):
+        for filename, line, message, _comments, _context in extract_from_dir(
+            str(ROOT / folder), method_map=[("**.py", "python")], keywords={"_": None}
+        ):
+            found[message] = (f"{folder}/{filename}", line)
+    return found
+
+
+def test_every_message_has_a_french_translation_with_its_placeholders():
+    with (LOCALE_DIR / "fr" / "LC_MESSAGES" / "kpibot.po").open("rb") as po:
+        catalog = read_po(po)
+    translated = {m.id: m.string for m in catalog if m.id}
+    messages = _messages()
+    assert len(messages) > 60
+    untranslated = {m: where for m, where in messages.items() if not translated.get(m)}
+    assert untranslated == {}, "add these to kpi/locale/fr/LC_MESSAGES/kpibot.po"
+    placeholders = re.compile(r"\{(\w*)\}")
+    lost = {
+        m: translated[m]
+        for m in messages
+        if set(placeholders.findall(m)) != set(placeholders.findall(translated[m]))
+        and not (m.startswith("Week {week}, {year}") and "{year}" not in translated[m])
+    }
+    assert lost == {}
+    unused = set(translated) - set(messages)
+    assert unused == set(), "the catalog has messages the code no longer uses"
