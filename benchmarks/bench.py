@@ -378,18 +378,22 @@ def phase_query(db_path: Path, runs: int) -> dict:
     from kpi.store import Store
 
     text = "/kpi engagement_rate last quarter by network"
-    timings = []
+    timings: dict[str, list[float]] = {"en": [], "fr": []}
     with Store(db_path) as store:
-        ctx = Context(store, TEAM, NOW)
-        reply = answer(text, ctx)
-        for _ in range(runs):
-            started = time.perf_counter()
-            answer(text, ctx)
-            timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
+        contexts = {lang: Context(store, TEAM, NOW, language=lang) for lang in timings}
+        reply = answer(text, contexts["en"])
+        answer(text, contexts["fr"])  # the French catalog compiles and loads once
+        for _ in range(runs):  # the two languages in turn, so both see the same machine
+            for lang, ctx in contexts.items():
+                started = time.perf_counter()
+                answer(text, ctx)
+                timings[lang].append((time.perf_counter() - started) * 1000)
+    for values in timings.values():
+        values.sort()
     return {
-        "median_ms": statistics.median(timings),
-        "p99_ms": timings[int(len(timings) * 0.99) - 1],
+        "median_ms": statistics.median(timings["en"]),
+        "p99_ms": timings["en"][int(len(timings["en"]) * 0.99) - 1],
+        "fr_median_ms": statistics.median(timings["fr"]),
         "answer": [reply.title, *reply.lines, *(" ".join(r) for r in reply.table.rows)],
     }
 
@@ -819,6 +823,10 @@ def main() -> None:
     print(
         f"/kpi engagement_rate last quarter by network, in process: median {query['median_ms']:.2f} ms, "
         f"p99 {query['p99_ms']:.2f} ms over {args.runs} runs (target p99 < 20 ms)"
+    )
+    print(
+        f"the same in French: median {query['fr_median_ms']:.2f} ms, "
+        f"{query['fr_median_ms'] / query['median_ms']:.0%} of English (target within 10%)"
     )
     print(
         f"same, signed requests over HTTP to kpibot serve: sequential median {over_http['seq_median']:.2f} ms, "

@@ -175,3 +175,24 @@ def test_every_message_has_a_french_translation_with_its_placeholders():
     assert lost == {}
     unused = set(translated) - set(messages)
     assert unused == set(), "the catalog has messages the code no longer uses"
+
+
+@pytest.mark.parametrize("unit", ["count", "ratio", "score", "percent", "currency"])
+def test_the_fast_french_formats_are_babels_own(unit):
+    """kpi/locale_format.py reads CLDR's symbols and affixes from Babel once and assembles numbers
+    itself (Babel's decimal arithmetic cost a French answer 1 ms): the result is Babel's, digit for digit."""
+    from babel.numbers import format_currency, format_decimal, format_percent
+
+    from kpi.locale_format import _percent_pattern
+
+    patterns = {"count": "#,##0", "ratio": "#,##0.00", "score": "#,##0.0"}
+    numbers = [0.0, 0.37, -0.37, 7.25, -12.3456, 999.49, 1000.0, 12345.678, -98765.4321, 3.1e9]
+    with speaking("fr"):
+        for number in numbers:
+            if unit == "percent":
+                expected = format_percent(number / 100, _percent_pattern("fr_FR", False), locale="fr_FR")
+                assert fmt.value(number / 100, unit) == expected
+            elif unit == "currency":
+                assert fmt.value(number, unit, "EUR") == format_currency(number, "EUR", locale="fr_FR")
+            else:
+                assert fmt.value(number, unit) == format_decimal(number, patterns[unit], locale="fr_FR")
