@@ -34,7 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from kpi import Action, Reply, Table, query_json
+from kpi import Action, Reply, Table, _, query_json, speaking
 
 from .text import TONE_EMOJI, escape, table_lines
 
@@ -118,7 +118,8 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
         blocks.append(_section(table_text(reply.table)))
     notes = [escape(n) for n in reply.notes]
     if reply.actor:
-        notes.insert(0, f"by {mention(reply.actor)}")
+        with speaking(reply.language):
+            notes.insert(0, _("by {who}").format(who=mention(reply.actor)))
     if notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(n) for n in notes[:10]]})
     if reply.actions:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from kpi import Reply
+from kpi import Reply, _, speaking
 
 from .text import pad, table_lines
 
@@ -27,11 +27,12 @@ def render(reply: Reply, templates: str | None = None) -> str:
     if reply.table:
         out.append("")
         out += table_lines(reply.table)
-    if reply.actor:
-        out.append(f"  by {reply.actor}")
-    for note in reply.notes:
-        out.append(f"  {note}")
-    runs = [f"/kpi {a.value}" for a in reply.actions if a.kind == "run"]
-    if runs:
-        out.append("  Next: " + "  ·  ".join(runs))
+    with speaking(reply.language):
+        if reply.actor:
+            out.append("  " + _("by {who}").format(who=reply.actor))
+        for note in reply.notes:
+            out.append(f"  {note}")
+        runs = [f"/kpi {a.value}" for a in reply.actions if a.kind == "run"]
+        if runs:
+            out.append("  " + _("Next: {commands}").format(commands="  ·  ".join(runs)))
     return "\n".join(out)

@@ -30,6 +30,7 @@ from .errors import (
     UnknownKpi,
     UnsupportedBody,
 )
+from .i18n import _, speaking
 from .importer import ImportSummary, formats_help, import_file, parse_tag
 from .lexicon import command_word
 from .names import humanise
@@ -42,6 +43,7 @@ from .store import Store, Subscription
 from .tokens import create_token, revoke_token, team_of
 
 __all__ = [
+    "_",
     "HEADLINE",
     "SOURCE_ARGUMENTS",
     "MAX_PUSH_BYTES",
@@ -105,6 +107,7 @@ __all__ = [
     "query_json",
     "revoke_token",
     "source_due",
+    "speaking",
     "sync",
     "team_of",
     "today_in",

@@ -67,6 +67,11 @@ def _number(
     return f"{sign}{prefix}{digits}{suffix}"
 
 
+def whole_percent(share: float) -> str:
+    """86 %: a goal's progress."""
+    return _number(share, "percent", decimals=0)
+
+
 def value(number: float, unit: str, currency: str) -> str:
     return _number(number, unit if unit in _DECIMALS else "ratio", currency)
 

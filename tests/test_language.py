@@ -196,3 +196,27 @@ def test_the_fast_french_formats_are_babels_own(unit):
                 assert fmt.value(number, unit, "EUR") == format_currency(number, "EUR", locale="fr_FR")
             else:
                 assert fmt.value(number, unit) == format_decimal(number, patterns[unit], locale="fr_FR")
+
+
+def test_goals_in_french(loaded_db):
+    with Store(loaded_db) as store:
+        ask(store, "/kpi set language fr")
+        set_reply = ask(store, "/kpi objectif taux_d_engagement 4% par semaine")
+        assert set_reply.title == "Objectif n° 1 fixé : Taux d'engagement 4,0\u00a0% par semaine"
+        assert [a.label for a in set_reply.actions] == ["Modifier", "Supprimer n° 1"]
+        listing = ask(store, "/kpi objectifs")
+        assert listing.title == "Objectifs · 18 nov. 2026" and listing.lines == ["1 en bonne voie"]
+        assert listing.table.columns == ["#", "KPI", "objectif", "à ce jour", "progression", "statut"]
+        assert listing.table.rows[0][5] == "🟢 en bonne voie"
+        assert ask(store, "/kpi objectif supprimer 1").title == "Objectif n° 1 supprimé"
+
+
+def test_the_console_adds_its_words_in_the_answers_language(loaded_db):
+    from bot.console import render
+
+    with Store(loaded_db) as store:
+        text = render(ask(store, "/kpi engagement", user="U1"))
+        ask(store, "/kpi set language fr")
+        french = render(ask(store, "/kpi engagement", user="U1"))
+    assert "\n  Next: /kpi engagement_rate" in text
+    assert "\n  Ensuite : /kpi engagement_rate" in french and "Next:" not in french

@@ -29,8 +29,11 @@ def answer(text: str | c.Command, ctx: Context) -> Reply:
         )
     engine = Engine(ctx.store, ctx.team)
     handler = _HANDLERS[type(command)]
-    with speaking(language_for(engine, ctx)):
-        return handler(command, engine, ctx)
+    lang = language_for(engine, ctx)
+    with speaking(lang):
+        reply = handler(command, engine, ctx)
+    reply.language = lang
+    return reply
 
 
 _HANDLERS = {

@@ -7,12 +7,13 @@ from datetime import date
 from .. import commands as c
 from .. import format as fmt
 from .. import goals as goal_math
+from .. import i18n
 from ..catalog import Kpi
 from ..engine import Engine
 from ..errors import InvalidCommand, InvalidTarget, NotFound, UnknownKpi
 from ..i18n import _
 from ..limits import calendar_problem, in_calendar
-from ..names import humanise
+from ..names import kpi_title
 from ..reply import Action, Reply, Table
 from ..store import Goal
 from .context import Context, today_for
@@ -96,15 +97,16 @@ def set_goal(command: c.SetGoal, engine: Engine, ctx: Context) -> Reply:
     )
     status = goal_math.evaluate(engine, goal, kpi, today)
     scope = "".join(f" · {d}: {v}" for d, v in goal.filters.items())
-    verb = "replaced" if replaced else "set"
+    title = _("Goal #{id} replaced: {goal}") if replaced else _("Goal #{id} set: {goal}")
     target_text = fmt.value(target, kpi.unit, engine.settings.currency)
+    what = f"{kpi_title(kpi.name)} {target_text} {cadence_words(goal)}{scope}"
     return Reply(
-        f"Goal #{goal.id} {verb}: {humanise(kpi.name)} {target_text} {cadence_words(goal)}{scope}",
-        [f"Now: {goal_line(status, engine.settings.currency)}"],
-        notes=["`/kpi goals` shows every goal with its status."],
+        title.format(id=goal.id, goal=what),
+        [_("Now: {status}").format(status=goal_line(status, engine.settings.currency))],
+        notes=[_("`/kpi goals` shows every goal with its status.")],
         actions=[
-            Action("Edit", "goal_modal", kpi.name),
-            Action(f"Remove #{goal.id}", "remove_goal", str(goal.id), "danger"),
+            Action(_("Edit"), "goal_modal", kpi.name),
+            Action(_("Remove #{id}").format(id=goal.id), "remove_goal", str(goal.id), "danger"),
         ],
         public=True,
         kind="goal_set",
@@ -141,9 +143,9 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
     statuses = goal_statuses(engine, today)
     if not statuses:
         return Reply(
-            "No goals yet",
-            ["Set one with `/kpi goal engagement 4.5% per month`."],
-            actions=[Action("Set goal", "goal_modal", "")],
+            _("No goals yet"),
+            [_("Set one with `/kpi goal engagement 4.5% per month`.")],
+            actions=[Action(_("Set goal"), "goal_modal", "")],
             kind="goals",
         )
     currency = engine.settings.currency
@@ -151,10 +153,10 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
     for goal, s in statuses:
         scope = "".join(f" {d}:{v}" for d, v in goal.filters.items())
         if s is None:
-            rows.append([f"#{goal.id}", goal.kpi + scope, "—", "—", "—", "KPI retired"])
+            rows.append([f"#{goal.id}", goal.kpi + scope, "—", "—", "—", _("KPI retired")])
             continue
         unit = s.kpi.unit
-        progress = f"{s.progress * 100:.0f}%" if s.progress is not None else "—"
+        progress = _whole_percent(s.progress) if s.progress is not None else "—"
         rows.append(
             [
                 f"#{goal.id}",
@@ -162,26 +164,30 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
                 f"{fmt.value(goal.target, unit, currency)} {cadence_words(goal)}",
                 fmt.value(s.current.number, unit, currency, missing=s.current.missing or "no data"),
                 progress,
-                f"{s.emoji} {s.status}",
+                f"{s.emoji} {status_word(s.status)}",
             ]
         )
-        actions.append(Action(f"Edit #{goal.id}", "goal_modal", s.kpi.name))
-        actions.append(Action(f"Remove #{goal.id}", "remove_goal", str(goal.id), "danger"))
+        actions.append(Action(_("Edit #{id}").format(id=goal.id), "goal_modal", s.kpi.name))
+        actions.append(Action(_("Remove #{id}").format(id=goal.id), "remove_goal", str(goal.id), "danger"))
     counts: dict[str, int] = {}
     for _goal, s in statuses:
         key = s.status if s else "retired"
         counts[key] = counts.get(key, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    summary = ", ".join(
+        f"{n} {status_word(status) if status != 'retired' else _('retired')}" for status, n in counts.items()
+    )
     return Reply(
-        f"Goals · {today.strftime('%b %-d, %Y')}",
+        _("Goals · {day}").format(day=_day(today)),
         [summary],
         table=Table(
-            ["#", "KPI", "target", "so far", "progress", "status"],
+            ["#", _("KPI"), _("target"), _("so far"), _("progress"), _("status")],
             rows,
             numeric=[False, False, True, True, True, False],
         ),
         notes=[
-            "Status compares a forecast to the period's end with the target: on track, at risk (within 10%), off track."
+            _(
+                "Status compares a forecast to the period's end with the target: on track, at risk (within 10%), off track."
+            )
         ],
         actions=actions,
         kind="goals",
@@ -189,15 +195,33 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
     )
 
 
+def _whole_percent(share: float) -> str:
+    if i18n.language() == "en":
+        return f"{share * 100:.0f}%"
+    from ..locale_format import whole_percent
+
+    return whole_percent(share)
+
+
+def _day(day: date) -> str:
+    if i18n.language() == "en":
+        return day.strftime("%b %-d, %Y")
+    from ..locale_format import day as local_day
+
+    return local_day(day)
+
+
 def remove_goal(command: c.RemoveGoal, engine: Engine, ctx: Context) -> Reply:
     goal = engine.store.goal(ctx.team, command.goal_id)
     if goal is None or not engine.store.remove_goal(ctx.team, command.goal_id):
         raise NotFound(
-            f"There is no goal #{command.goal_id}. `/kpi goals` lists the goals and their numbers."
+            _("There is no goal #{id}. `/kpi goals` lists the goals and their numbers.").format(
+                id=command.goal_id
+            )
         )
     return Reply(
-        f"Goal #{goal.id} removed",
-        [f"{goal.kpi} {cadence_words(goal)} is no longer tracked."],
+        _("Goal #{id} removed").format(id=goal.id),
+        [_("{goal} is no longer tracked.").format(goal=f"{goal.kpi} {cadence_words(goal)}")],
         public=True,
         kind="goal_removed",
         actor=ctx.user,
