@@ -19,7 +19,7 @@ import math
 import threading
 from typing import Any
 
-from kpi import Digest, humanise
+from kpi import Digest, _, kpi_title, speaking
 
 MAX_LINES = 6
 MAX_PERIOD_LABELS = 8
@@ -96,7 +96,7 @@ class _Chart:
             if base is not None and len(shown) < MAX_LINES:
                 labels = [p.short_label for p, _ in a.trend]
                 index = [v / base * 100 if v is not None else math.nan for v in values]
-                shown.append((f"{humanise(a.kpi.name)} {a.show(a.value)}", a.kpi.name, index, base))
+                shown.append((f"{kpi_title(a.kpi.name)} {a.show(a.value)}", a.kpi.name, index, base))
         goals = 0
         for slot, (line, (swatch, key)) in enumerate(zip(self.lines, self.keys, strict=True)):
             visible = slot < len(shown)
@@ -127,7 +127,7 @@ class _Chart:
         self.axes.relim(visible_only=True)
         self.axes.autoscale_view(scalex=False)
         first = labels[0] if labels else ""
-        self.title.set_text(f"{d.title}   (index, {first} = 100; dashed: goals)")
+        self.title.set_text(f"{d.title}   " + _("(index, {first} = 100; dashed: goals)").format(first=first))
         buffer = io.BytesIO()
         self.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
@@ -137,4 +137,5 @@ def render_png(d: Digest) -> bytes:
     chart = getattr(_local, "chart", None)
     if chart is None:
         chart = _local.chart = _Chart()
-    return chart.render(d)
+    with speaking(d.language):
+        return chart.render(d)

@@ -362,7 +362,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     env = environment(settings.templates)
     client = web_client(settings)
     out = Path(args.out)
-    cache = DigestCache()
+    cache = DigestCache(default_language=settings.language)
     found = False
     failed = False
     with Store(args.db or settings.db, default_tz=settings.tz) as store:

@@ -109,10 +109,15 @@ def _as_of(sub: Subscription, fired: datetime) -> tuple[Period, date]:
     return period_of_run(sub.cadence, fired, sub.tz), fired.astimezone(zone(sub.tz)).date()
 
 
-def build_for(store: Store, team: str, sub: Subscription, fired: datetime) -> Digest:
-    """The digest a subscription gets for a run at ``fired``, as of that day in its time zone."""
+def build_for(
+    store: Store, team: str, sub: Subscription, fired: datetime, default_language: str = "en"
+) -> Digest:
+    """The digest a subscription gets for a run at ``fired``, as of that day in its time zone, in the
+    team's language (``default_language``, KPIBOT_LANGUAGE, when it has not chosen)."""
     period, today = _as_of(sub, fired)
-    return build_digest(Engine(store, team), sub.cadence, today, sub.kpis, period)
+    engine = Engine(store, team)
+    language = engine.settings.language or default_language
+    return build_digest(engine, sub.cadence, today, sub.kpis, period, language)
 
 
 class DigestCache:
@@ -123,8 +128,9 @@ class DigestCache:
     definitions, so a write in between gives a fresh digest. Thread-safe; keeps the last 64.
     """
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 64, default_language: str = "en") -> None:
         self.size = size
+        self.default_language = default_language
         self.entries: OrderedDict[tuple, tuple[Digest, bytes | None]] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -136,7 +142,7 @@ class DigestCache:
         if found is None:
             from .chart import render_png
 
-            digest = build_for(store, team, sub, fired)
+            digest = build_for(store, team, sub, fired, self.default_language)
             found = (digest, render_png(digest) if digest.answers else None)
             with self.lock:
                 self.entries[key] = found

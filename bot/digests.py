@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import Environment
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from kpi import Digest, period_note
+from kpi import Digest, _, period_note, speaking
 
 from .blocks import MAX_BLOCKS, MAX_TEXT
 from .templating import render_parts
@@ -30,6 +30,11 @@ def sections(text: str) -> list[str]:
 
 
 def digest_blocks(d: Digest, env: Environment) -> list[Block]:
+    with speaking(d.language):
+        return _blocks(d, env)
+
+
+def _blocks(d: Digest, env: Environment) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=d.title[:150])]
     for part in render_parts(d, env).values():
         blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in sections(part)]
@@ -41,5 +46,6 @@ def digest_blocks(d: Digest, env: Environment) -> list[Block]:
 
 def digest_message(d: Digest, env: Environment) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage."""
-    summary = f"{d.title}: {len(d.answers)} KPIs"
+    with speaking(d.language):
+        summary = _("{title}: {count} KPIs").format(title=d.title, count=len(d.answers))
     return {"text": escape(summary), "blocks": [b.to_dict() for b in digest_blocks(d, env)]}

@@ -58,7 +58,7 @@ class DigestService:
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
         self.env = environment(settings.templates)
-        self.cache = DigestCache()
+        self.cache = DigestCache(default_language=settings.language)
         self.synced: tuple[object, list[tuple[str, Subscription]]] | None = None
 
     def store(self) -> Store:

@@ -7,13 +7,14 @@ Block Kit section) and the numbers (formatted here, the same way as every other 
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from kpi import Digest, goal_line, humanise
+from kpi import Digest, _, goal_line, kpi_title, language, speaking
 from kpi import format as fmt
 
 from .text import TONE_EMOJI, escape
@@ -38,13 +39,13 @@ def environment(extra: str | None = None) -> Environment:
 
 
 def view(d: Digest) -> dict[str, Any]:
-    """The digest's numbers as the strings the templates print."""
+    """The digest's numbers as the strings the templates print (inside ``speaking(d.language)``)."""
     kpis = []
     for a in d.answers:
         recent = [v.number for _, v in a.trend[-8:]]
         kpis.append(
             {
-                "name": humanise(a.kpi.name),
+                "name": kpi_title(a.kpi.name),
                 "value": a.show(a.value),
                 "change": a.change(a.previous),
                 "year_change": a.change(a.year_ago) if a.year_ago is not None else "",
@@ -58,7 +59,7 @@ def view(d: Digest) -> dict[str, Any]:
         scope = "".join(f" ({dim}: {v})" for dim, v in s.goal.filters.items())
         goals.append(
             {
-                "kpi": humanise(s.kpi.name) + scope,
+                "kpi": kpi_title(s.kpi.name) + scope,
                 "emoji": s.emoji,
                 "status": s.status,
                 "text": goal_line(s, d.currency).split(" ", 1)[1]
@@ -67,9 +68,11 @@ def view(d: Digest) -> dict[str, Any]:
         )
     good = sum(1 for a in d.answers if a.value.ok and a.previous.ok and a.tone() == "good")
     bad = sum(1 for a in d.answers if a.value.ok and a.previous.ok and a.tone() == "bad")
-    headline = f"{len(d.answers)} KPIs: {good} improved, {bad} worsened"
+    headline = _("{count} KPIs: {good} improved, {bad} worsened").format(
+        count=len(d.answers), good=good, bad=bad
+    )
     if d.latest:
-        headline += f" · data through {d.latest}"
+        headline += " · " + _("data through {day}").format(day=_latest(d.latest))
     roi = None
     if d.roi is not None and d.roi.value.value.ok:
         r = d.roi
@@ -89,13 +92,13 @@ def view(d: Digest) -> dict[str, Any]:
         "kpis": kpis,
         "movers": {
             dim: [
-                {"kpi": humanise(m.kpi), "group": m.group, "change": m.change, "tone": m.tone} for m in rows
+                {"kpi": kpi_title(m.kpi), "group": m.group, "change": m.change, "tone": m.tone} for m in rows
             ]
             for dim, rows in d.movers.items()
         },
         "anomalies": [
             {
-                "kpi": humanise(a.kpi),
+                "kpi": kpi_title(a.kpi),
                 "value": a.value,
                 "typical": a.typical,
                 "score": a.score,
@@ -108,12 +111,31 @@ def view(d: Digest) -> dict[str, Any]:
         "missed": [g for g in goals if g["status"] == "missed"],
         "open": [g for g in goals if g["status"] not in ("met", "missed")],
         "roi": roi,
+        # French phrases that change with the period: "à la semaine précédente", "ce trimestre".
+        "previous_words": _PREVIOUS_WORDS.get(d.period.unit, "à la période précédente"),
+        "this_words": _THIS_WORDS.get(d.period.unit, "sur la période"),
     }
 
 
+def _latest(day: str) -> str:
+    """The freshness date: ISO in English digests (as they always were), CLDR's in the others."""
+    return day if language() == "en" else fmt.day(date.fromisoformat(day))
+
+
+_PREVIOUS_WORDS = {"week": "à la semaine précédente", "quarter": "au trimestre précédent"}
+_THIS_WORDS = {"week": "cette semaine", "quarter": "ce trimestre"}
+
+
 def render_parts(d: Digest, env: Environment) -> dict[str, str]:
-    """Each part of the digest's text (split at the template's `@@name` lines); empty parts dropped."""
-    text = env.get_template(f"{d.cadence}.md.j2").render(view(d))
+    """Each part of the digest's text (split at the template's `@@name` lines); empty parts dropped.
+    The template is the language's own (`weekly.fr.md.j2`), else the English one."""
+    names = (
+        [f"{d.cadence}.{d.language}.md.j2", f"{d.cadence}.md.j2"]
+        if d.language != "en"
+        else [f"{d.cadence}.md.j2"]
+    )
+    with speaking(d.language):
+        text = env.select_template(names).render(view(d))
     parts: dict[str, str] = {}
     name = None
     for line in text.splitlines():
@@ -128,4 +150,5 @@ def render_parts(d: Digest, env: Environment) -> dict[str, str]:
 def render_text(d: Digest, env: Environment) -> str:
     """The digest as text, for `kpibot digest --dry-run` and the console."""
     parts = [p for p in render_parts(d, env).values() if p]
-    return "\n\n".join([d.title, *parts])
+    with speaking(d.language):
+        return "\n\n".join([d.title, *parts])

@@ -30,10 +30,10 @@ from .errors import (
     UnknownKpi,
     UnsupportedBody,
 )
-from .i18n import _, speaking
+from .i18n import _, language, speaking
 from .importer import ImportSummary, formats_help, import_file, parse_tag
 from .lexicon import command_word
-from .names import humanise
+from .names import humanise, kpi_title
 from .periods import Period, parse_period, today_in, zone
 from .push import MAX_PUSH_BYTES, push
 from .query import KpiAnswer, compute_kpi
@@ -95,6 +95,8 @@ __all__ = [
     "humanise",
     "import_file",
     "kpi_reply",
+    "kpi_title",
+    "language",
     "last_run",
     "next_run",
     "parse",

@@ -18,6 +18,7 @@ from . import goals as goal_math
 from .catalog import Kpi
 from .engine import Engine
 from .errors import UnknownKpi
+from .i18n import _, speaking
 from .periods import Period, parse_period
 from .query import KpiAnswer, compute_kpi
 from .store import Goal
@@ -78,10 +79,15 @@ class Digest:
     tz: str = "UTC"
     currency: str = "USD"
     latest: str | None = None
+    language: str = "en"
 
     @property
     def title(self) -> str:
-        return f"{self.cadence.capitalize()} digest · {self.period.label}"
+        """In the digest's language, as everything rendered from it (surfaces render it inside
+        ``i18n.speaking(digest.language)``)."""
+        if self.cadence == "weekly":
+            return _("Weekly digest · {period}").format(period=self.period.label)
+        return _("Quarterly digest · {period}").format(period=self.period.label)
 
 
 def digest_kpis(engine: Engine, chosen: list[str]) -> list[Kpi]:
@@ -99,9 +105,23 @@ def digest_kpis(engine: Engine, chosen: list[str]) -> list[Kpi]:
 
 
 def build_digest(
-    engine: Engine, cadence: str, today: date, kpis: list[str], period: Period | None = None
+    engine: Engine,
+    cadence: str,
+    today: date,
+    kpis: list[str],
+    period: Period | None = None,
+    language: str | None = None,
 ) -> Digest:
-    """Everything a weekly or quarterly digest shows, as of ``today`` (a date in the team's zone)."""
+    """Everything a weekly or quarterly digest shows, as of ``today`` (a date in the team's zone),
+    in ``language`` (default: the team's, else English)."""
+    language = language or engine.settings.language or "en"
+    with speaking(language):
+        return _build(engine, cadence, today, kpis, period, language)
+
+
+def _build(
+    engine: Engine, cadence: str, today: date, kpis: list[str], period: Period | None, language: str
+) -> Digest:
     period = period or parse_period("last week" if cadence == "weekly" else "last quarter", today)
     dims = [d for d in MOVER_DIMENSIONS if d in engine.dimensions]
     answers: list[KpiAnswer] = []
@@ -131,6 +151,7 @@ def build_digest(
         tz=settings.tz,
         currency=settings.currency,
         latest=engine.store.latest_date(engine.team),
+        language=language,
     )
 
 

@@ -5,11 +5,21 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from . import i18n
 from .i18n import _
 
 SPARK = "▁▂▃▄▅▆▇█"
+
+
+def day(when: date) -> str:
+    """A date as a person reads it: Nov 20, 2026 in English, 20 nov. 2026 in French."""
+    if i18n.language() == "en":
+        return when.strftime("%b %-d, %Y")
+    from .locale_format import day as local_day
+
+    return local_day(when)
 
 
 def _missing(word: str) -> str:

@@ -220,3 +220,32 @@ def test_the_console_adds_its_words_in_the_answers_language(loaded_db):
         french = render(ask(store, "/kpi engagement", user="U1"))
     assert "\n  Next: /kpi engagement_rate" in text
     assert "\n  Ensuite : /kpi engagement_rate" in french and "Next:" not in french
+
+
+def test_a_french_weekly_digest_with_its_template_its_chart_and_an_override(loaded_db, tmp_path):
+    from bot.chart import render_png
+    from bot.digests import digest_message
+    from bot.templating import environment, render_text
+    from kpi.digest import build_digest
+    from kpi.engine import Engine
+
+    with Store(loaded_db) as store:
+        english = render_text(
+            build_digest(Engine(store, "T1"), "weekly", date(2026, 11, 18), []), environment()
+        )
+        store.update_settings("T1", language="fr")
+        digest = build_digest(Engine(store, "T1"), "weekly", date(2026, 11, 18), [])
+    assert digest.language == "fr"
+    text = render_text(digest, environment())
+    assert text.startswith(
+        "Synthèse hebdomadaire · semaine 46 (9–15 nov. 2026)\n\n*Votre semaine en chiffres : semaine 46"
+    )
+    assert "par rapport à la semaine précédente" in text and "*Plus fortes variations*" in text
+    assert "vs previous" not in text and "Biggest movers" not in text
+    assert english.startswith("Weekly digest · Week 46, 2026 (Nov 9–15, 2026)")
+    assert digest_message(digest, environment())["text"].startswith("Synthèse hebdomadaire · semaine 46")
+    assert render_png(digest).startswith(b"\x89PNG")
+    (tmp_path / "weekly.fr.md.j2").write_text(
+        '{% extends "digest_base.fr.md.j2" %}{% block summary %}*Notre semaine*{% endblock %}'
+    )
+    assert "*Notre semaine*" in render_text(digest, environment(str(tmp_path)))

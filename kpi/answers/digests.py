@@ -9,7 +9,7 @@ from ..errors import InvalidCommand, NotFound
 from ..periods import parse_period, zone
 from ..reply import Reply, Table
 from ..schedule import next_run
-from .context import Context, today_for
+from .context import Context, language_for, today_for
 
 DAY_NAMES = {
     "mon": "Monday",
@@ -110,5 +110,5 @@ def report(command: c.Report, engine: Engine, ctx: Context) -> Reply:
     ]
     kpis = subscribed[0].kpis if subscribed and ctx.channel else []
     period = parse_period(command.period, today) if command.period else None
-    digest = build_digest(engine, command.cadence, today, kpis, period)
+    digest = build_digest(engine, command.cadence, today, kpis, period, language_for(engine, ctx))
     return Reply(digest.title, [f"{len(digest.answers)} KPIs"], public=True, kind="digest", data=digest)

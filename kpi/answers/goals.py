@@ -177,7 +177,7 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
         f"{n} {status_word(status) if status != 'retired' else _('retired')}" for status, n in counts.items()
     )
     return Reply(
-        _("Goals · {day}").format(day=_day(today)),
+        _("Goals · {day}").format(day=fmt.day(today)),
         [summary],
         table=Table(
             ["#", _("KPI"), _("target"), _("so far"), _("progress"), _("status")],
@@ -201,14 +201,6 @@ def _whole_percent(share: float) -> str:
     from ..locale_format import whole_percent
 
     return whole_percent(share)
-
-
-def _day(day: date) -> str:
-    if i18n.language() == "en":
-        return day.strftime("%b %-d, %Y")
-    from ..locale_format import day as local_day
-
-    return local_day(day)
 
 
 def remove_goal(command: c.RemoveGoal, engine: Engine, ctx: Context) -> Reply:
