@@ -12,14 +12,13 @@ from typing import Any
 
 from jinja2 import Environment
 
-from kpi import Action, KpiQuery
+from kpi import Action, KpiQuery, _, speaking
 
 from .blocks import MAX_BLOCKS, MAX_TEXT, button
 from .digests import sections
 from .text import TONE_EMOJI, escape
 
 METADATA_TYPE = "kpibot_alert"
-_FOOTER = "`/kpi alerts` lists this workspace's alerts; Snooze and Remove are for kpibot admins."
 
 
 def _view(finding: Any) -> dict[str, Any]:
@@ -42,9 +41,11 @@ def by_alert(findings: list[Any]) -> dict[int, list[Any]]:
     return grouped
 
 
-def alert_text(findings: list[Any], env: Environment) -> list[str]:
-    """Each alert's part of the message, as mrkdwn."""
-    template = env.get_template("alert.md.j2")
+def alert_text(findings: list[Any], env: Environment, language: str = "en") -> list[str]:
+    """Each alert's part of the message, as mrkdwn, from the language's template (`alert.fr.md.j2`)
+    or the English one."""
+    names = [f"alert.{language}.md.j2", "alert.md.j2"] if language != "en" else ["alert.md.j2"]
+    template = env.select_template(names)
     return [
         template.render(findings=[_view(f) for f in group]).strip() for group in by_alert(findings).values()
     ]
@@ -54,17 +55,23 @@ def _actions(finding: Any) -> list[Action]:
     actions = []
     if finding.kpi and finding.period and finding.kind not in ("goals", "stale"):
         query = KpiQuery(finding.kpi, finding.period, finding.by or None, dict(finding.filters))
-        actions.append(Action("Breakdown", "run", "", query=query))
-    actions.append(Action("Snooze 7 days", "alert_snooze", str(finding.alert_id)))
-    actions.append(Action("Remove", "alert_remove", str(finding.alert_id), "danger"))
+        actions.append(Action(_("Breakdown"), "run", "", query=query))
+    actions.append(Action(_("Snooze 7 days"), "alert_snooze", str(finding.alert_id)))
+    actions.append(Action(_("Remove"), "alert_remove", str(finding.alert_id), "danger"))
     return actions
 
 
-def alert_message(findings: list[Any], env: Environment) -> dict[str, Any]:
-    """Keyword arguments for chat.postMessage (metadata aside)."""
+def alert_message(findings: list[Any], env: Environment, language: str = "en") -> dict[str, Any]:
+    """Keyword arguments for chat.postMessage (metadata aside), in ``language``."""
+    with speaking(language):
+        return _message(findings, env, language)
+
+
+def _message(findings: list[Any], env: Environment, language: str) -> dict[str, Any]:
     groups = by_alert(findings)
-    parts = alert_text(findings, env)
-    title = f"🔔 kpibot: {len(groups)} alert{'s' if len(groups) != 1 else ''}"
+    parts = alert_text(findings, env, language)
+    count = len(groups)
+    title = _("🔔 kpibot: 1 alert") if count == 1 else _("🔔 kpibot: {count} alerts").format(count=count)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}
     ]
@@ -87,21 +94,23 @@ def alert_message(findings: list[Any], env: Environment) -> dict[str, Any]:
         shown += 1
     if shown < len(groups):
         more = len(groups) - shown
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"… and {more} more: `/kpi alerts`"}}
-        )
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _FOOTER}]})
+        more_text = _("… and {count} more: `/kpi alerts`").format(count=more)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": more_text}})
+    footer = _("`/kpi alerts` lists this workspace's alerts; Snooze and Remove are for kpibot admins.")
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
     return {"text": fallback(findings), "blocks": blocks}
 
 
 def fallback(findings: list[Any]) -> str:
     """The notification text: the first alert's headline and how many more."""
-    first = findings[0].headline if findings else "no alerts"
+    first = findings[0].headline if findings else ""
     more = len(by_alert(findings)) - 1
-    text = f"kpibot alert: {first}" + (f" (and {more} more)" if more > 0 else "")
+    text = _("kpibot alert: {headline}").format(headline=first)
+    if more > 0:
+        text += " " + _("(and {count} more)").format(count=more)
     return escape(text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…")
 
 
-def alert_plain(findings: list[Any], env: Environment) -> str:
+def alert_plain(findings: list[Any], env: Environment, language: str = "en") -> str:
     """The message as text: what `kpibot alerts check --dry-run` prints."""
-    return "\n\n".join(alert_text(findings, env))
+    return "\n\n".join(alert_text(findings, env, language))

@@ -60,9 +60,12 @@ class AlertService:
         """Judge the team's alerts as of ``at`` (default now), claim what fired and post it."""
         now = at or self.clock()
         with self.store() as store:
-            found = alert_checks.find(store, team, now)
+            found = alert_checks.find(store, team, now, self.settings.language)
             pending = alert_checks.claim(store, team, found, now)
-            posted = [self._post(store, team, channel, items, now) for channel, items in pending.items()]
+            posted = [
+                self._post(store, team, channel, items, now, found.language)
+                for channel, items in pending.items()
+            ]
             day = today_in(store.settings(team).tz, now).isoformat() if daily else None
             store.mark_alerts_checked(team, found.version, day)
         return posted
@@ -71,9 +74,9 @@ class AlertService:
         """What a check would post per channel, as text; claims and posts nothing."""
         now = at or self.clock()
         with self.store() as store:
-            found = alert_checks.find(store, team, now)
+            found = alert_checks.find(store, team, now, self.settings.language)
             due = alert_checks.unsent(store, team, found)
-        return {channel: alert_plain(findings, self.env) for channel, findings in due.items()}
+        return {channel: alert_plain(findings, self.env, found.language) for channel, findings in due.items()}
 
     def teams(self) -> list[str]:
         with self.store() as store:
@@ -124,7 +127,9 @@ class AlertService:
         except Exception:
             log.exception("alert check after a write for %s failed", team)
 
-    def _post(self, store: Store, team: str, channel: str, items: list, now: datetime) -> Posted:
+    def _post(
+        self, store: Store, team: str, channel: str, items: list, now: datetime, language: str
+    ) -> Posted:
         stamp = alert_checks.stamp(now)
 
         def finish(batch: list, status: str, error: str | None = None, ts: str | None = None) -> None:
@@ -155,7 +160,9 @@ class AlertService:
         }
         try:
             response = self.client.chat_postMessage(
-                channel=channel, metadata=metadata, **alert_message([p.finding for p in items], self.env)
+                channel=channel,
+                metadata=metadata,
+                **alert_message([p.finding for p in items], self.env, language),
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc)

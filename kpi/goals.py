@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from . import formula as fx
 from .catalog import Kpi
 from .engine import Engine, Value
+from .i18n import _
 from .periods import Period
 from .store import Goal
 
@@ -56,6 +57,21 @@ STATUS_EMOJI = {
     "met": "✅",
     "missed": "❌",
     "no data": "⚪",
+}
+
+
+def status_word(status: str) -> str:
+    """A goal status in the language spoken; the status itself stays English data."""
+    return STATUS_WORDS[status]() if status in STATUS_WORDS else status
+
+
+STATUS_WORDS = {
+    "on track": lambda: _("on track"),
+    "at risk": lambda: _("at risk"),
+    "off track": lambda: _("off track"),
+    "met": lambda: _("met"),
+    "missed": lambda: _("missed"),
+    "no data": lambda: _("no data"),
 }
 
 

@@ -96,6 +96,11 @@ def day_with_weekday(when: date) -> str:
     return format_date(when, "EEE d MMM y", locale=i18n.locale())
 
 
+def weekday(when: date) -> str:
+    """mardi"""
+    return format_date(when, "EEEE", locale=i18n.locale())
+
+
 def month(when: date) -> str:
     """novembre 2026"""
     return format_date(when, "LLLL y", locale=i18n.locale())

@@ -249,3 +249,41 @@ def test_a_french_weekly_digest_with_its_template_its_chart_and_an_override(load
         '{% extends "digest_base.fr.md.j2" %}{% block summary %}*Notre semaine*{% endblock %}'
     )
     assert "*Notre semaine*" in render_text(digest, environment(str(tmp_path)))
+
+
+def test_alerts_in_french_from_the_command_to_the_message(tmp_path):
+    from datetime import UTC, datetime
+
+    from bot.alert_message import alert_message
+    from bot.templating import environment
+    from kpi.alerts.check import find
+
+    from .conftest import load
+    from .support.alert_data import csv, csv_rows, rhythm
+
+    db = tmp_path / "kpibot.db"
+    spike = {(date(2026, 11, 10), "instagram", "fr"): 4.0}
+    with Store(db) as store:
+        load(
+            store,
+            "T1",
+            csv(csv_rows("impressions", date(2026, 9, 1), date(2026, 11, 10), rhythm(1000, spike))),
+        )
+        ask(store, "/kpi set language fr")
+        confirmation = ask(store, "/kpi alerte impressions anomalie")
+        assert confirmation.title == "Alerte n° 1 créée pour ce canal"
+        found = find(store, "T1", datetime(2026, 11, 11, 8, 0, tzinfo=UTC))
+        listing = ask(store, "/kpi alertes")
+    assert found.language == "fr"
+    (finding,) = found.findings
+    assert finding.headline.startswith("Impressions inhabituellement haut : ")
+    assert finding.headline.endswith(" le mar. 10 nov. 2026")
+    assert "pour les mardis des 8 semaines précédentes" in finding.reference
+    message = alert_message(found.findings, environment(), found.language)
+    text = str(message["blocks"])
+    assert message["text"].startswith("Alerte kpibot : Impressions inhabituellement haut")
+    assert "_par network_ : instagram " in text and "🔔 kpibot : 1 alerte" in text
+    labels = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert labels == ["Détail", "Sourdine 7 jours", "Supprimer"]
+    assert listing.table.columns == ["#", "canal", "se déclenche quand", "dernier déclenchement", "état"]
+    assert listing.table.rows[0][4] == "active"

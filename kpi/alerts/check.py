@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..engine import Engine
+from ..i18n import speaking
 from ..periods import today_in
 from ..store import Firing, Store
 from .judge import Finding, judge
@@ -25,6 +26,7 @@ class Found:
     findings: list[Finding]
     states: dict[int, dict[str, str]]
     version: int
+    language: str = "en"
 
 
 @dataclass
@@ -46,10 +48,19 @@ def awake(alert_snoozed_until: str | None, now: datetime) -> bool:
     return not alert_snoozed_until or alert_snoozed_until <= stamp(now)
 
 
-def find(store: Store, team: str, now: datetime) -> Found:
-    """Every awake alert of the team judged as of ``now`` (complete periods in the team's zone)."""
-    version = store.data_version_of(team)
+def find(store: Store, team: str, now: datetime, default_language: str = "en") -> Found:
+    """Every awake alert of the team judged as of ``now`` (complete periods in the team's zone),
+    its words in the team's language (``default_language`` when it has not chosen)."""
     engine = Engine(store, team)
+    language = engine.settings.language or default_language
+    with speaking(language):
+        found = _find(store, team, engine, now)
+    found.language = language
+    return found
+
+
+def _find(store: Store, team: str, engine: Engine, now: datetime) -> Found:
+    version = store.data_version_of(team)
     today = today_in(engine.settings.tz, now)
     findings: list[Finding] = []
     states: dict[int, dict[str, str]] = {}

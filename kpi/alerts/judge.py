@@ -19,7 +19,8 @@ from .. import goals as goal_math
 from ..catalog import Kpi
 from ..engine import ALL, Engine, Value
 from ..errors import KpiError
-from ..names import humanise
+from ..i18n import _, language
+from ..names import kpi_title
 from ..periods import Period, parse_period
 from ..store import Alert
 
@@ -123,7 +124,7 @@ def _line(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding | N
     if now.number is None:
         return None  # no data is not a crossing: a stale alert covers data that never came
     show = _shower(engine, kpi)
-    name = humanise(kpi.name) + _scope(alert)
+    name = kpi_title(kpi.name) + _scope(alert)
     change = fmt.change(now.number, prev.number, kpi.unit)
     if alert.kind in ("above", "below"):
         line = alert.amount or 0.0
@@ -132,20 +133,28 @@ def _line(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding | N
             return None
         good = (alert.kind == "above") != kpi.lower_is_better
         shown = threshold_text(line, kpi, engine.settings.currency)
-        headline = f"{name} is {alert.kind} {shown}: {show(now.number)} {_when(period)}"
-        reference = f"line: {alert.kind} {shown}"
+        words = {"name": name, "line": shown, "value": show(now.number), "when": _when(period)}
+        if alert.kind == "above":
+            headline = _("{name} is above {line}: {value} {when}").format(**words)
+            reference = _("line: above {line}").format(line=shown)
+        else:
+            headline = _("{name} is below {line}: {value} {when}").format(**words)
+            reference = _("line: below {line}").format(line=shown)
     else:
         moved = _moved(alert, kpi, now.number, prev.number)
         if moved is None:
             return None
         good = (alert.kind == "rises") != kpi.lower_is_better
-        verb = "rose" if alert.kind == "rises" else "fell"
-        headline = f"{name} {verb} {moved} to {show(now.number)} {_when(period)}"
-        limit = f"{alert.amount:g} pp" if _in_points(alert, kpi) else f"{alert.amount:g}%"
-        reference = f"from {show(prev.number)} the {_previous_word(period)} (alert at {limit})"
+        words = {"name": name, "move": moved, "value": show(now.number), "when": _when(period)}
+        if alert.kind == "rises":
+            headline = _("{name} rose {move} to {value} {when}").format(**words)
+        else:
+            headline = _("{name} fell {move} to {value} {when}").format(**words)
+        limit = _points(alert.amount or 0.0) if _in_points(alert, kpi) else _percent(alert.amount or 0.0)
+        reference = PREVIOUS_FROM[period.unit]().format(value=show(prev.number), limit=limit)
     return _finding(
         engine, alert, kpi, period, headline, value=show(now.number), reference=reference,
-        change=f"{change} vs previous {period.kind_word}", tone="good" if good else "bad",
+        change=VS_PREVIOUS[period.unit]().format(change=change), tone="good" if good else "bad",
         contributors=_contributors(engine, alert, kpi, [period, before], now, prev),
     )  # fmt: skip
 
@@ -169,11 +178,25 @@ def _moved(alert: Alert, kpi: Kpi, now: float, prev: float | None) -> str | None
     size = alert.amount or 0.0
     if _in_points(alert, kpi):
         delta = (now - prev) * 100
-        return f"{abs(delta):.1f} pp" if sign * delta > size else None
+        return _points(round(abs(delta), 1), ".1f") if sign * delta > size else None
     if prev == 0:
         return None
     delta = (now - prev) / abs(prev) * 100
-    return f"{abs(delta):.1f}%" if sign * delta > size else None
+    return _percent(round(abs(delta), 1), ".1f") if sign * delta > size else None
+
+
+def _points(amount: float, spec: str = "g") -> str:
+    """20 pp, 1.5 pp; in French 1,5 pt."""
+    if language() == "en":
+        return f"{amount:{spec}} pp"
+    return fmt.change(amount / 100, 0.0, "percent").lstrip("+")
+
+
+def _percent(amount: float, spec: str = "g") -> str:
+    """20%, 25.0%; in French 20 %, 25,0 %."""
+    if language() == "en":
+        return f"{amount:{spec}}%"
+    return fmt.change(1 + amount / 100, 1.0, "count").lstrip("+")
 
 
 def _anomaly(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding | None:
@@ -190,18 +213,24 @@ def _anomaly(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding 
         return None
     show = _shower(engine, kpi)
     low, median, high = usual
-    direction = "above" if score > 0 else "below"
     good = (score > 0) != kpi.lower_is_better
-    season = (
-        f"{period.start.strftime('%A')}s of the 8 weeks before"
-        if alert.cadence == "daily"
-        else "the 12 weeks before"
+    if alert.cadence == "daily":
+        season = _("{weekday}s of the 8 weeks before").format(weekday=_weekday(period.start))
+    else:
+        season = _("the 12 weeks before")
+    words = {"name": kpi_title(kpi.name) + _scope(alert), "value": show(value), "when": _when(period)}
+    if score > 0:
+        headline = _("{name} is unusually high: {value} {when}").format(**words)
+        band = _("{change} vs the median · score {score}, above the ±3.5 band")
+    else:
+        headline = _("{name} is unusually low: {value} {when}").format(**words)
+        band = _("{change} vs the median · score {score}, below the ±3.5 band")
+    usual = _("usually {low} to {high} on {season} (median {median})").format(
+        low=show(max(low, 0.0) if value >= 0 else low), high=show(high), season=season, median=show(median)
     )
-    headline = f"{humanise(kpi.name)}{_scope(alert)} is unusually {'high' if score > 0 else 'low'}: {show(value)} {_when(period)}"
     return _finding(
-        engine, alert, kpi, period, headline, value=show(value),
-        reference=f"usually {show(max(low, 0.0) if value >= 0 else low)} to {show(high)} on {season} (median {show(median)})",
-        change=f"{fmt.change(value, median, kpi.unit)} vs the median · score {score:+.1f}, {direction} the ±3.5 band",
+        engine, alert, kpi, period, headline, value=show(value), reference=usual,
+        change=band.format(change=fmt.change(value, median, kpi.unit), score=_score(score)),
         tone="good" if good else "bad",
         contributors=_contributors(engine, alert, kpi, [period, *history], results.totals[0], Value(median), median=True),
     )  # fmt: skip
@@ -261,11 +290,34 @@ def _shower(engine: Engine, kpi: Kpi) -> Any:
 
 
 def _when(period: Period) -> str:
-    return f"on {period.label}" if period.unit == "day" else f"in {period.label}"
+    if period.unit == "day":
+        return _("on {period}").format(period=period.label)
+    return _("in {period}").format(period=period.label)
 
 
-def _previous_word(period: Period) -> str:
-    return {"day": "day before", "week": "week before", "month": "month before"}[period.unit]
+def _weekday(day: date) -> str:
+    if language() == "en":
+        return day.strftime("%A")
+    from ..locale_format import weekday
+
+    return weekday(day)
+
+
+def _score(score: float) -> str:
+    text = f"{score:+.1f}"
+    return text if language() == "en" else text.replace(".", ",")
+
+
+PREVIOUS_FROM = {
+    "day": lambda: _("from {value} the day before (alert at {limit})"),
+    "week": lambda: _("from {value} the week before (alert at {limit})"),
+    "month": lambda: _("from {value} the month before (alert at {limit})"),
+}
+VS_PREVIOUS = {
+    "day": lambda: _("{change} vs previous day"),
+    "week": lambda: _("{change} vs previous week"),
+    "month": lambda: _("{change} vs previous month"),
+}
 
 
 def _goals(
@@ -290,14 +342,20 @@ def _goals(
         scope = "".join(f" ({d}: {v})" for d, v in goal.filters.items())
         worse = GOAL_ORDER.index(status.status) > GOAL_ORDER.index(before) if before in GOAL_ORDER else True
         forecast = (
-            f", forecast {show(status.forecast)}"
+            _(", forecast {value}").format(value=show(status.forecast))
             if status.forecast is not None and status.status not in ("met", "missed")
             else ""
         )
+        headline = _("Goal #{id} {kpi} is now {status} (was {before})").format(
+            id=goal.id,
+            kpi=kpi_title(kpi.name) + scope,
+            status=goal_math.status_word(status.status),
+            before=goal_math.status_word(before),
+        )
+        target = _("target {value} · {period}").format(value=show(goal.target), period=status.period.label)
         found.append(Finding(
-            alert.id, alert.channel, "goals", f"goal:{goal.id}:{today.isoformat()}:{status.status}",
-            f"Goal #{goal.id} {humanise(kpi.name)}{scope} is now {status.status} (was {before})",
-            value=show(status.current.number), reference=f"target {show(goal.target)} · {status.period.label}{forecast}",
+            alert.id, alert.channel, "goals", f"goal:{goal.id}:{today.isoformat()}:{status.status}", headline,
+            value=show(status.current.number), reference=target + forecast,
             tone="good" if status.status in ("on track", "met") or not worse else "bad", kpi=kpi.name,
             period=status.period.code, filters=dict(goal.filters),
         ))  # fmt: skip
@@ -309,20 +367,28 @@ def _stale(engine: Engine, alert: Alert, today: date, latest: dict[str, str]) ->
     or more: each told once per spell (its key holds the last day that had data)."""
     days = int(alert.amount or 1)
     store, team = engine.store, engine.team
-    watched = [(f"metric {m}", d) for m, d in latest.items()]
-    watched += [(f"file source {s}", d) for s, d in store.dimension_latest(team, "source").items()]
+    # (the ledger's name, which never changes with the language; the words shown)
+    watched = [(f"metric {m}", _("metric {name}").format(name=m), d) for m, d in latest.items()]
     watched += [
-        (f"connected source #{s.id} {s.label}", s.latest_day) for s in store.sources(team) if s.latest_day
+        (f"file source {s}", _("file source {name}").format(name=s), d)
+        for s, d in store.dimension_latest(team, "source").items()
     ]
+    watched += [
+        (f"connected source #{s.id} {s.label}", _("connected source #{id} {name}").format(id=s.id, name=s.label),
+         s.latest_day)
+        for s in store.sources(team) if s.latest_day
+    ]  # fmt: skip
     found = []
-    for what, latest in watched:
+    after = _("alert after 1 day without data") if days == 1 else _("alert after {days} days without data")
+    for key, what, latest in watched:
         quiet = (today - date.fromisoformat(latest)).days - 1
         if quiet < days:
             continue
         since = date.fromisoformat(latest) + timedelta(days=1)
         found.append(Finding(
-            alert.id, alert.channel, "stale", f"stale:{what}:{latest}",
-            f"No new data for {what} for {quiet} days", value=f"last data {latest}",
-            reference=f"alert after {days} day{'s' if days != 1 else ''} without data", change=f"quiet since {since.isoformat()}",
+            alert.id, alert.channel, "stale", f"stale:{key}:{latest}",
+            _("No new data for {what} for {days} days").format(what=what, days=quiet),
+            value=_("last data {day}").format(day=latest), reference=after.format(days=days),
+            change=_("quiet since {day}").format(day=since.isoformat()),
         ))  # fmt: skip
     return found

@@ -4,55 +4,74 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from .. import format as fmt
 from ..alerts import grammar as g
 from ..alerts.check import MAX_ATTEMPTS, awake
 from ..alerts.judge import judge, threshold_text
 from ..catalog import Kpi
 from ..engine import Engine
 from ..errors import InvalidCommand, InvalidTarget, NotFound, UnknownKpi
-from ..names import humanise
+from ..i18n import _, language
+from ..names import kpi_title
 from ..periods import zone
 from ..reply import Reply, Table
 from ..store import Alert, Firing
 from .context import Context, today_for
 
 MAX_ALERTS = 200
-_WHEN = {"daily": "each day", "weekly": "each week", "monthly": "each month"}
+_WHEN = {
+    "daily": lambda: _("each day"),
+    "weekly": lambda: _("each week"),
+    "monthly": lambda: _("each month"),
+}
 
 
 def describe(alert: Alert, kpi: Kpi | None, currency: str) -> str:
     """An alert in words, as `/kpi alerts` and the confirmation show it."""
     if alert.kind == "goals":
-        return "any goal changes status"
+        return _("any goal changes status")
     if alert.kind == "stale":
         days = int(alert.amount or 0)
-        return f"a metric or source has no new data for {days} day{'s' if days != 1 else ''}"
-    name = humanise(kpi.name) if kpi else f"{alert.kpi} (retired)"
+        if days == 1:
+            return _("a metric or source has no new data for 1 day")
+        return _("a metric or source has no new data for {days} days").format(days=days)
+    name = kpi_title(kpi.name) if kpi else _("{name} (retired)").format(name=alert.kpi)
     scope = "".join(f" ({d}: {v})" for d, v in alert.filters.items())
-    when = _WHEN[alert.cadence]
+    words = {"name": name + scope, "when": _WHEN[alert.cadence]()}
     if alert.kind == "anomaly":
-        season = (
-            "the same weekday of the 8 weeks before" if alert.cadence == "daily" else "the 12 weeks before"
-        )
-        return f"{name}{scope} is unusual {when}, against {season}"
+        if alert.cadence == "daily":
+            return _("{name} is unusual {when}, against the same weekday of the 8 weeks before").format(
+                **words
+            )
+        return _("{name} is unusual {when}, against the 12 weeks before").format(**words)
     if alert.kind in ("above", "below"):
         line = threshold_text(alert.amount or 0.0, kpi, currency) if kpi else f"{alert.amount:g}"
-        return f"{name}{scope} is {alert.kind} {line} {when}"
+        text = (
+            _("{name} is above {line} {when}")
+            if alert.kind == "above"
+            else _("{name} is below {line} {when}")
+        )
+        return text.format(line=line, **words)
     points = alert.unit == "pp" or (alert.unit == "" and kpi is not None and kpi.unit == "percent")
     size = f"{alert.amount:g} pp" if points else f"{alert.amount:g}%"
-    verb = "drops" if alert.kind == "drops" else "rises"
-    return f"{name}{scope} {verb} more than {size} {when}, vs the period before"
+    if language() != "en":
+        size = size.replace(".", ",").replace(" pp", " pt").replace("%", "\u00a0%")
+    if alert.kind == "drops":
+        return _("{name} drops more than {size} {when}, vs the period before").format(size=size, **words)
+    return _("{name} rises more than {size} {when}, vs the period before").format(size=size, **words)
 
 
 def set_alert(command: g.SetAlert, engine: Engine, ctx: Context) -> Reply:
     if not ctx.channel:
         raise InvalidCommand(
-            "Alerts post in the channel where they are set: run `/kpi alert` in that channel."
+            _("Alerts post in the channel where they are set: run `/kpi alert` in that channel.")
         )
     store = engine.store
     if len(store.alerts(ctx.team)) >= MAX_ALERTS:
         raise InvalidCommand(
-            f"This workspace has {MAX_ALERTS} alerts, the most kpibot keeps. Remove some first."
+            _("This workspace has {count} alerts, the most kpibot keeps. Remove some first.").format(
+                count=MAX_ALERTS
+            )
         )
     kpi, amount, unit = None, command.amount, command.unit
     if command.kpi:
@@ -67,9 +86,9 @@ def set_alert(command: g.SetAlert, engine: Engine, ctx: Context) -> Reply:
     same = next((a for a in store.alerts(ctx.team) if _same(a, ctx.channel, command, kpi, amount)), None)
     if same is not None:
         return Reply(
-            f"Alert #{same.id} already watches that here",
+            _("Alert #{id} already watches that here").format(id=same.id),
             [describe(same, kpi, engine.settings.currency)],
-            notes=["`/kpi alerts` lists them."],
+            notes=[_("`/kpi alerts` lists them.")],
             kind="alert_set",
         )
     alert = store.add_alert(
@@ -78,14 +97,16 @@ def set_alert(command: g.SetAlert, engine: Engine, ctx: Context) -> Reply:
     )  # fmt: skip
     if alert.kind == "goals":
         # What the goals are now is the baseline: the alert tells of changes from here on.
-        _, state = judge(engine, alert, today_for(engine, ctx), {})
+        _found, state = judge(engine, alert, today_for(engine, ctx), {})
         store.set_alert_state(ctx.team, alert.id, state)
     return Reply(
-        f"Alert #{alert.id} set for this channel",
-        [f"I'll post here when {describe(alert, kpi, engine.settings.currency)}."],
+        _("Alert #{id} set for this channel").format(id=alert.id),
+        [_("I'll post here when {what}.").format(what=describe(alert, kpi, engine.settings.currency))],
         notes=[
-            "Checked after new data lands and every morning, on complete periods only. "
-            f"`/kpi alerts` lists them; `/kpi alert remove {alert.id}` stops this one."
+            _(
+                "Checked after new data lands and every morning, on complete periods only. "
+                "`/kpi alerts` lists them; `/kpi alert remove {id}` stops this one."
+            ).format(id=alert.id)
         ],
         public=True,
         kind="alert_set",
@@ -100,7 +121,9 @@ def _threshold(target: g.Target, kpi: Kpi) -> float:
         return target.number / 100
     if target.percent:
         raise InvalidTarget(
-            f"`{kpi.name}` is a {kpi.unit}, so its threshold is a number, not a percentage (`{target.text}`)."
+            _("`{kpi}` is a {unit}, so its threshold is a number, not a percentage (`{typed}`).").format(
+                kpi=kpi.name, unit=kpi.unit, typed=target.text
+            )
         )
     return target.number
 
@@ -116,9 +139,11 @@ def list_alerts(command: g.ListAlerts, engine: Engine, ctx: Context) -> Reply:
     alerts = store.alerts(ctx.team)
     if not alerts:
         return Reply(
-            "No alerts yet",
+            _("No alerts yet"),
             [
-                "Set one in a channel, e.g. `/kpi alert engagement anomaly` or `/kpi alert leads drops 20% weekly`."
+                _(
+                    "Set one in a channel, e.g. `/kpi alert engagement anomaly` or `/kpi alert leads drops 20% weekly`."
+                )
             ],
             kind="alerts",
         )
@@ -130,9 +155,9 @@ def list_alerts(command: g.ListAlerts, engine: Engine, ctx: Context) -> Reply:
             kpi = engine.catalog.resolve(alert.kpi) if alert.kpi else None
         except UnknownKpi:
             kpi = None
-        state = "active"
+        state = _("active")
         if not awake(alert.snoozed_until, ctx.now):
-            state = f"snoozed until {alert.snoozed_until[:10]}"
+            state = _("snoozed until {day}").format(day=(alert.snoozed_until or "")[:10])
         rows.append(
             [
                 f"#{alert.id}",
@@ -143,9 +168,11 @@ def list_alerts(command: g.ListAlerts, engine: Engine, ctx: Context) -> Reply:
             ]
         )
     return Reply(
-        "Alerts",
-        table=Table(["#", "channel", "fires when", "last fired", "state"], rows),
-        notes=["`/kpi alert remove <id>` removes one; the Snooze button on an alert quiets it for 7 days."],
+        _("Alerts"),
+        table=Table(["#", _("channel"), _("fires when"), _("last fired"), _("state")], rows),
+        notes=[
+            _("`/kpi alert remove <id>` removes one; the Snooze button on an alert quiets it for 7 days.")
+        ],
         kind="alerts",
         data=alerts,
     )
@@ -153,30 +180,46 @@ def list_alerts(command: g.ListAlerts, engine: Engine, ctx: Context) -> Reply:
 
 def _last(firing: Firing | None) -> str:
     if firing is None:
-        return "never"
+        return _("never")
     when = firing.updated_at[:16].replace("T", " ")
     if firing.status == "sent":
         return f"{firing.period} · {when} UTC"
     if firing.status in ("failed", "unconfirmed"):
-        retry = "retrying" if firing.attempts < MAX_ATTEMPTS else "gave up"
-        return f"{firing.period} {firing.status}, {retry} ({firing.attempts} tries): {firing.error or ''}".strip()
-    return f"{firing.period} being posted"
+        status = _("failed") if firing.status == "failed" else _("unconfirmed")
+        retry = _("retrying") if firing.attempts < MAX_ATTEMPTS else _("gave up")
+        text = _("{period} {status}, {retry} ({count} tries): {error}").format(
+            period=firing.period, status=status, retry=retry, count=firing.attempts, error=firing.error or ""
+        )
+        return text.strip()
+    return _("{period} being posted").format(period=firing.period)
 
 
 def remove_alert(command: g.RemoveAlert, engine: Engine, ctx: Context) -> Reply:
     if not engine.store.remove_alert(ctx.team, command.alert_id):
-        raise NotFound(f"There is no alert #{command.alert_id}. `/kpi alerts` lists them and their numbers.")
-    return Reply(f"Alert #{command.alert_id} removed", public=True, kind="alert_removed", actor=ctx.user)
+        raise NotFound(_NO_SUCH().format(id=command.alert_id))
+    return Reply(
+        _("Alert #{id} removed").format(id=command.alert_id),
+        public=True,
+        kind="alert_removed",
+        actor=ctx.user,
+    )
+
+
+def _NO_SUCH() -> str:  # noqa: N802 - a message, named as one
+    return _("There is no alert #{id}. `/kpi alerts` lists them and their numbers.")
 
 
 def snooze_alert(command: g.SnoozeAlert, engine: Engine, ctx: Context) -> Reply:
     until = (ctx.now + timedelta(days=command.days)).astimezone(UTC)
     if not engine.store.snooze_alert(ctx.team, command.alert_id, until.isoformat(timespec="seconds")):
-        raise NotFound(f"There is no alert #{command.alert_id}. `/kpi alerts` lists them and their numbers.")
+        raise NotFound(_NO_SUCH().format(id=command.alert_id))
     local = until.astimezone(zone(engine.settings.tz))
+    moment = (
+        local.strftime("%a %b %-d %H:%M") if language() == "en" else f"{fmt.day(local.date())} {local:%H:%M}"
+    )
     return Reply(
-        f"Alert #{command.alert_id} snoozed for {command.days} days",
-        [f"Quiet until {local.strftime('%a %b %-d %H:%M')} ({engine.settings.tz}); it wakes by itself."],
+        _("Alert #{id} snoozed for {days} days").format(id=command.alert_id, days=command.days),
+        [_("Quiet until {moment} ({tz}); it wakes by itself.").format(moment=moment, tz=engine.settings.tz)],
         public=True,
         kind="alert_snoozed",
         actor=ctx.user,

@@ -11,6 +11,7 @@ from .. import i18n
 from ..catalog import Kpi
 from ..engine import Engine
 from ..errors import InvalidCommand, InvalidTarget, NotFound, UnknownKpi
+from ..goals import status_word
 from ..i18n import _
 from ..limits import calendar_problem, in_calendar
 from ..names import kpi_title
@@ -42,19 +43,6 @@ def goal_line(s: goal_math.GoalStatus, currency: str) -> str:
     return text
 
 
-def status_word(status: str) -> str:
-    """A goal status in the language spoken; the status itself stays English data."""
-    return STATUS_WORDS[status]() if status in STATUS_WORDS else status
-
-
-STATUS_WORDS = {
-    "on track": lambda: _("on track"),
-    "at risk": lambda: _("at risk"),
-    "off track": lambda: _("off track"),
-    "met": lambda: _("met"),
-    "missed": lambda: _("missed"),
-    "no data": lambda: _("no data"),
-}
 NO_DATA_YET = {
     "week": lambda: _("no data yet this week"),
     "month": lambda: _("no data yet this month"),
