@@ -50,4 +50,4 @@ class Reply:
     actor: str | None = None
     data: Any = None
     emphasis: str | None = None
-    language: str = "en"  # what it was answered in: surfaces add their own words in it
+    language: str | None = None  # what it was answered in (set by answer()): surfaces add their words in it

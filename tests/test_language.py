@@ -102,7 +102,7 @@ def test_a_running_period_says_so_in_french():
 def test_a_team_sets_its_language_and_the_answer_follows(loaded_db):
     with Store(loaded_db) as store:
         english = ask(store, "/kpi engagement last week by network")
-        assert ask(store, "/kpi set language fr").title == "Language set to fr"
+        assert ask(store, "/kpi set language fr").title == "Langue : fr"  # answered in the new language
         french = ask(store, "/kpi engagement last week by network")
         assert french.title == "Taux d'engagement · semaine 46 (9–15 nov. 2026)"
         assert french.fields[0][0] == "Semaine précédente" and "par rapport à semaine 45" in french.lines[0]
@@ -112,7 +112,7 @@ def test_a_team_sets_its_language_and_the_answer_follows(loaded_db):
             row[0] for row in english.table.rows
         ]  # data as typed
         settings = dict(ask(store, "/kpi settings").fields)
-        assert settings["Language"] == "fr (français)"
+        assert settings["Langue"] == "fr (français)" and settings["Fuseau horaire"] == "UTC"
         assert ask(store, "/kpi set language en").title == "Language set to en"
         assert ask(store, "/kpi engagement last week by network").lines == english.lines
         with pytest.raises(InvalidCommand, match="en or fr"):

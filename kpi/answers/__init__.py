@@ -11,7 +11,7 @@ from .. import commands as c
 from ..alerts import grammar as alert_words
 from ..engine import Engine
 from ..errors import NotAllowed
-from ..i18n import speaking
+from ..i18n import _, speaking
 from ..reply import Reply
 from . import alerts, digests, goals, help, kpi, setup, sources
 from .context import Context, language_for, today_for
@@ -20,19 +20,23 @@ from .kpi import kpi_reply, period_note
 
 
 def answer(text: str | c.Command, ctx: Context) -> Reply:
-    """Parse and run one `/kpi` command for ``ctx.team`` (a button passes its command ready-made)."""
-    command = c.parse(text) if isinstance(text, str) else text
-    if c.is_mutating(command) and not ctx.is_admin:
-        raise NotAllowed(
-            "Only this workspace's kpibot admins can change goals, alerts, subscriptions, KPI definitions, settings "
-            "and data. Ask one of them, or ask your Slack admin to add you to KPIBOT_ADMINS."
-        )
+    """Parse and run one `/kpi` command for ``ctx.team`` (a button passes its command ready-made),
+    in the team's language: its errors too, so the one error handler shows them as they are."""
     engine = Engine(ctx.store, ctx.team)
-    handler = _HANDLERS[type(command)]
     lang = language_for(engine, ctx)
     with speaking(lang):
-        reply = handler(command, engine, ctx)
-    reply.language = lang
+        command = c.parse(text) if isinstance(text, str) else text
+        if c.is_mutating(command) and not ctx.is_admin:
+            raise NotAllowed(
+                _(
+                    "Only this workspace's kpibot admins can change goals, alerts, subscriptions, KPI "
+                    "definitions, settings and data. Ask one of them, or ask your Slack admin to add you to "
+                    "KPIBOT_ADMINS."
+                )
+            )
+        reply = _HANDLERS[type(command)](command, engine, ctx)
+    if reply.language is None:
+        reply.language = lang
     return reply
 
 

@@ -6,12 +6,12 @@ from datetime import date
 
 from .. import commands as c
 from .. import format as fmt
+from .. import i18n
 from ..catalog import Catalog
 from ..engine import Engine
 from ..errors import InvalidCommand, NotFound
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, _, speaking
 from ..limits import calendar_problem, in_calendar
-from ..names import humanise
 from ..reply import Reply
 from ..store import Definition
 from ..writer import record
@@ -24,18 +24,25 @@ def record_point(command: c.Record, engine: Engine, ctx: Context) -> Reply:
         try:
             day = date.fromisoformat(command.day)
         except ValueError:
-            raise InvalidCommand(f"`{command.day}` is not a date.\nUsage: `{c.USAGE['record']}`") from None
+            raise InvalidCommand(
+                _("`{day}` is not a date.").format(day=command.day) + f"\nUsage: `{c.USAGE['record']}`"
+            ) from None
     else:
         day = today
     if day > today:
-        raise InvalidCommand(f"{day.isoformat()} is in the future; record values for today or earlier.")
+        raise InvalidCommand(
+            _("{day} is in the future; record values for today or earlier.").format(day=day.isoformat())
+        )
     if not in_calendar(day):
         raise InvalidCommand(calendar_problem(day.isoformat()) + ".")
     replaced = record(engine.store, ctx.team, command.metric, day, command.value, command.dims)
     scope = "".join(f" · {d}: {v}" for d, v in command.dims.items())
-    note = "Replaced the value recorded before." if replaced else "New data point."
+    note = _("Replaced the value recorded before.") if replaced else _("New data point.")
     return Reply(
-        f"Recorded {command.metric} = {command.value:,g} for {day.isoformat()}{scope}",
+        _("Recorded {metric} = {value} for {day}").format(
+            metric=command.metric, value=f"{command.value:,g}", day=day.isoformat()
+        )
+        + scope,
         [note],
         kind="recorded",
         actor=ctx.user,
@@ -57,13 +64,15 @@ def define(command: c.Define, engine: Engine, ctx: Context) -> Reply:
     notes = []
     if overrides:
         notes.append(
-            f"This replaces the built-in `{command.name}` for this workspace; `/kpi undefine {command.name}` restores it."
+            _(
+                "This replaces the built-in `{name}` for this workspace; `/kpi undefine {name}` restores it."
+            ).format(name=command.name)
         )
     if missing:
-        notes.append("No data yet for: " + ", ".join(f"`{m}`" for m in missing) + ".")
-    better = "lower is better" if command.better == "lower" else "higher is better"
+        notes.append(_("No data yet for: {metrics}.").format(metrics=", ".join(f"`{m}`" for m in missing)))
+    better = _("lower is better") if command.better == "lower" else _("higher is better")
     return Reply(
-        f"KPI `{command.name}` defined",
+        _("KPI `{name}` defined").format(name=command.name),
         [f"`{command.name} = {command.formula}` ({command.unit}, {better})"],
         notes=notes,
         public=True,
@@ -76,29 +85,40 @@ def undefine(command: c.Undefine, engine: Engine, ctx: Context) -> Reply:
     if engine.store.undefine(ctx.team, command.name):
         restored = command.name in engine.catalog.kpis and command.name in Catalog().kpis
         line = (
-            "The built-in definition applies again." if restored else "It no longer appears in `/kpi list`."
+            _("The built-in definition applies again.")
+            if restored
+            else _("It no longer appears in `/kpi list`.")
         )
-        return Reply(f"KPI `{command.name}` retired", [line], public=True, kind="undefined", actor=ctx.user)
+        title = _("KPI `{name}` retired").format(name=command.name)
+        return Reply(title, [line], public=True, kind="undefined", actor=ctx.user)
     if command.name in Catalog().kpis:
         raise InvalidCommand(
-            f"`{command.name}` is built in and can't be retired; `/kpi define` can redefine it."
+            _("`{name}` is built in and can't be retired; `/kpi define` can redefine it.").format(
+                name=command.name
+            )
         )
-    raise NotFound(f"This workspace has no KPI `{command.name}` of its own. `/kpi list` shows the catalog.")
+    raise NotFound(
+        _("This workspace has no KPI `{name}` of its own. `/kpi list` shows the catalog.").format(
+            name=command.name
+        )
+    )
 
 
 def show_settings(command: c.ShowSettings, engine: Engine, ctx: Context) -> Reply:
     s = engine.settings
     return Reply(
-        "Workspace settings",
+        _("Workspace settings"),
         fields=[
-            ("Time zone", s.tz),
-            ("Currency", s.currency),
-            ("Hourly rate (for ROI)", fmt.value(s.hourly_rate, "currency", s.currency)),
-            ("Language", _language_words(s.language, ctx.default_language)),
+            (_("Time zone"), s.tz),
+            (_("Currency"), s.currency),
+            (_("Hourly rate (for ROI)"), fmt.value(s.hourly_rate, "currency", s.currency)),
+            (_("Language"), _language_words(s.language, ctx.default_language)),
         ],
         notes=[
-            "Change with `/kpi set timezone Europe/Paris`, `/kpi set currency EUR`, `/kpi set hourly_rate 45`, "
-            "`/kpi set language fr`."
+            _(
+                "Change with `/kpi set timezone Europe/Paris`, `/kpi set currency EUR`, `/kpi set hourly_rate 45`, "
+                "`/kpi set language fr`."
+            )
         ],
         kind="settings",
     )
@@ -107,13 +127,24 @@ def show_settings(command: c.ShowSettings, engine: Engine, ctx: Context) -> Repl
 def _language_words(chosen: str | None, default: str) -> str:
     if chosen:
         return f"{chosen} ({LANGUAGES[chosen]})"
-    return f"{default} ({LANGUAGES.get(default, default)}, the default)"
+    return _("{code} ({name}, the default)").format(code=default, name=LANGUAGES.get(default, default))
 
 
 def set_setting(command: c.SetSetting, engine: Engine, ctx: Context) -> Reply:
     key = {"timezone": "tz"}.get(command.key, command.key)
     value: object = float(command.value) if key == "hourly_rate" else command.value
     engine.store.update_settings(ctx.team, **{key: value})
-    return Reply(
-        f"{humanise(command.key)} set to {command.value}", public=True, kind="setting", actor=ctx.user
-    )
+    language = command.value if key == "language" else i18n.language()
+    with speaking(language):  # a new language answers in itself
+        title = _("{setting} set to {value}").format(
+            setting=SETTING_WORDS[command.key](), value=command.value
+        )
+    return Reply(title, public=True, kind="setting", actor=ctx.user, language=language)
+
+
+SETTING_WORDS = {
+    "timezone": lambda: _("Timezone"),
+    "currency": lambda: _("Currency"),
+    "hourly_rate": lambda: _("Hourly rate"),
+    "language": lambda: _("Language"),
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import commands as c
 from ..connectors.sync import STATUS_WORDS
 from ..engine import Engine
+from ..i18n import _
 from ..reply import Reply
 from .context import Context
 
@@ -15,23 +16,43 @@ def list_sources(command: c.ListSources, engine: Engine, ctx: Context) -> Reply:
     sources = ctx.store.sources(ctx.team)
     if not sources:
         return Reply(
-            "Connected sources",
-            ["No source is connected yet."],
+            _("Connected sources"),
+            [_("No source is connected yet.")],
             notes=[
-                "An admin connects one with `kpibot connect ga4 ...` or `kpibot connect facebook ...` (see the README)."
+                _(
+                    "An admin connects one with `kpibot connect ga4 ...` or `kpibot connect facebook ...` (see the README)."
+                )
             ],
             kind="sources",
         )
     lines = []
     for source in sources:
-        head = f"{TONES.get(source.status, '⚪')} {source.label}: {STATUS_WORDS.get(source.status, source.status)}"
+        status = (
+            STATUS[source.status]()
+            if source.status in STATUS
+            else STATUS_WORDS.get(source.status, source.status)
+        )
+        head = f"{TONES.get(source.status, '⚪')} {source.label}: {status}"
         details = []
         if source.last_sync_at:
-            details.append(f"last sync {source.last_sync_at[:16].replace('T', ' ')}")
-        details.append(f"data up to {source.latest_day}" if source.latest_day else "no data yet")
+            details.append(_("last sync {when}").format(when=source.last_sync_at[:16].replace("T", " ")))
+        if source.latest_day:
+            details.append(_("data up to {day}").format(day=source.latest_day))
+        else:
+            details.append(_("no data yet"))
         lines.append(head + " · " + ", ".join(details))
         if source.last_error:
             lines.append(f"    {source.last_error}")
         for skipped in source.skipped:
-            lines.append(f"    skipped: {skipped}")
-    return Reply("Connected sources", lines, kind="sources")
+            lines.append("    " + _("skipped: {what}").format(what=skipped))
+    return Reply(_("Connected sources"), lines, kind="sources")
+
+
+# The words of each sync status in the language spoken (STATUS_WORDS holds the English ones).
+STATUS = {
+    "connected": lambda: _("connected, not synced yet"),
+    "ok": lambda: _("up to date"),
+    "needs_reconnecting": lambda: _("needs reconnecting"),
+    "rate_limited": lambda: _("paused by the platform's rate limit; the next sync goes on"),
+    "failed": lambda: _("the last sync failed"),
+}
