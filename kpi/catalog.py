@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from . import formula as fx
 from . import lexicon
 from .errors import InvalidFormula, UnknownKpi
+from .i18n import _
 from .limits import MAX_EXPANDED_DEPTH, MAX_FORMULA_NODES
 
 UNITS = ("percent", "count", "ratio", "currency", "score")
@@ -218,7 +219,11 @@ class Catalog:
             return self.compiled(starts[0])
         if len(starts) > 1:
             options = ", ".join(f"`{s}`" for s in starts[:6])
-            raise UnknownKpi(f"`{typed}` could be several KPIs: {options}. Type more of the name.")
+            raise UnknownKpi(
+                _("`{typed}` could be several KPIs: {options}. Type more of the name.").format(
+                    typed=typed, options=options
+                )
+            )
         raise UnknownKpi(self._unknown_message(typed, name))
 
     def _unknown_message(self, typed: str, name: str) -> str:
@@ -227,9 +232,11 @@ class Catalog:
         # A French typo is answered with the French name (`taux_d_engagemnt` -> `taux_d_engagement`).
         suggestions = list(dict.fromkeys(c if c in lexicon.KPIS else ALIASES.get(c, c) for c in close))
         if suggestions:
-            options = " or ".join(f"`{s}`" for s in suggestions)
-            return f"Unknown KPI `{typed}`. Did you mean {options}? `/kpi list` shows them all."
-        return f"Unknown KPI `{typed}`. `/kpi list` shows the KPIs you can ask for."
+            options = _(" or ").join(f"`{s}`" for s in suggestions)
+            return _("Unknown KPI `{typed}`. Did you mean {options}? `/kpi list` shows them all.").format(
+                typed=typed, options=options
+            )
+        return _("Unknown KPI `{typed}`. `/kpi list` shows the KPIs you can ask for.").format(typed=typed)
 
     def compiled(self, name: str) -> Kpi:
         """The KPI with its formula parsed and references to other KPIs expanded."""
@@ -240,7 +247,9 @@ class Catalog:
     def _compile(self, name: str, stack: tuple[str, ...]) -> Kpi:
         if name in stack:
             chain = " → ".join((*stack, name))
-            raise InvalidFormula(f"The KPI `{stack[0]}` refers to itself ({chain}).")
+            raise InvalidFormula(
+                _("The KPI `{name}` refers to itself ({chain}).").format(name=stack[0], chain=chain)
+            )
         kpi = self.kpis[name] if name in self.kpis else self.metrics[name]
         tree = fx.parse(kpi.formula)
         expansions: dict[str, fx.Node] = {}
@@ -250,8 +259,10 @@ class Catalog:
             target = ref if ref in self.kpis else ALIASES.get(ref)
             if target is None or target not in self.kpis:
                 raise InvalidFormula(
-                    f"The formula of `{name}` uses `{ref}`, which is not a KPI. Wrap metrics in sum(), "
-                    f"last() or mean(), as in `sum({ref})`."
+                    _(
+                        "The formula of `{name}` uses `{ref}`, which is not a KPI. Wrap metrics in sum(), "
+                        "last() or mean(), as in `sum({ref})`."
+                    ).format(name=name, ref=ref)
                 )
             sub = self._compile(target, (*stack, name))
             assert sub.tree is not None
@@ -260,8 +271,16 @@ class Catalog:
         size, depth = fx.expanded_size(tree)
         if size > MAX_FORMULA_NODES or depth > MAX_EXPANDED_DEPTH:
             raise InvalidFormula(
-                f"The formula of `{name}` is too large once the KPIs it uses are written out "
-                f"({size:,} terms, nested {depth:,} deep; the limit is {MAX_FORMULA_NODES:,} terms, "
-                f"{MAX_EXPANDED_DEPTH} deep). Refer to fewer KPIs, or to each one fewer times."
+                _(
+                    "The formula of `{name}` is too large once the KPIs it uses are written out "
+                    "({size} terms, nested {depth} deep; the limit is {most} terms, {deepest} deep). "
+                    "Refer to fewer KPIs, or to each one fewer times."
+                ).format(
+                    name=name,
+                    size=f"{size:,}",
+                    depth=f"{depth:,}",
+                    most=f"{MAX_FORMULA_NODES:,}",
+                    deepest=MAX_EXPANDED_DEPTH,
+                )
             )
         return Kpi(kpi.name, kpi.formula, kpi.unit, kpi.better, kpi.description, kpi.builtin, tree)

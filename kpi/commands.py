@@ -17,7 +17,7 @@ from .alerts.grammar import AlertCommand, ListAlerts, parse_alert
 from .catalog import UNITS
 from .errors import InvalidCommand
 from .formula import NAME
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, _
 from .limits import MAX_COMMAND_CHARS, storable, value_problem
 from .names import snake
 from .periods import zone
@@ -204,14 +204,16 @@ def parse(text: str) -> Command:
     text = text.strip()
     if len(text) > MAX_COMMAND_CHARS:
         raise InvalidCommand(
-            f"That command is {len(text):,} characters long; kpibot reads commands of up to "
-            f"{MAX_COMMAND_CHARS:,}. `/kpi help` shows what it understands."
+            _(
+                "That command is {length} characters long; kpibot reads commands of up to {most}. "
+                "`/kpi help` shows what it understands."
+            ).format(length=f"{len(text):,}", most=f"{MAX_COMMAND_CHARS:,}")
         )
     if text.startswith("/kpi"):
         text = text[4:].strip()
     if not text or text.lower() in ("help", "?"):
         return Help()
-    head, _, rest = text.partition(" ")
+    head, _space, rest = text.partition(" ")
     word = lexicon.command_word(head)
     rest = rest.strip()
     if word == "help":
@@ -231,7 +233,7 @@ def parse(text: str) -> Command:
         return _subscribe(tokens)
     if word == "unsubscribe":
         if len(tokens) != 1 or lexicon.word(tokens[0]) not in CADENCES:
-            raise _usage_error("Say which digest to stop.", "unsubscribe")
+            raise _usage_error(_("Say which digest to stop."), "unsubscribe")
         return Unsubscribe(lexicon.word(tokens[0]))
     if word == "subscriptions":
         return ListSubscriptions()
@@ -243,11 +245,11 @@ def parse(text: str) -> Command:
         return ListSources()
     if word == "report":
         if not tokens or lexicon.word(tokens[0]) not in CADENCES:
-            raise _usage_error("Say which digest: weekly or quarterly.", "report")
+            raise _usage_error(_("Say which digest: weekly or quarterly."), "report")
         return Report(lexicon.word(tokens[0]), " ".join(tokens[1:]))
     if word == "undefine":
         if len(tokens) != 1:
-            raise _usage_error("Name the KPI to retire.", "undefine")
+            raise _usage_error(_("Name the KPI to retire."), "undefine")
         return Undefine(snake(tokens[0]))
     if word == "settings":
         return ShowSettings()
@@ -281,7 +283,7 @@ def query_from_json(text: str) -> KpiQuery:
         ):
             raise TypeError
     except (ValueError, KeyError, TypeError, RecursionError):
-        raise InvalidCommand("That button no longer works; ask again with `/kpi`.") from None
+        raise InvalidCommand(_("That button no longer works; ask again with `/kpi`.")) from None
     return KpiQuery(fields[0], fields[1], fields[2] or None, dict(filters))
 
 
@@ -303,12 +305,12 @@ def _kpi_query(tokens: list[str]) -> KpiQuery:
         is_by = lexicon.word(token) == "by"
         if is_by and i + 1 < len(others) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", others[i + 1]):
             if by is not None:
-                raise _usage_error("Only one `by` per question.", "kpi")
+                raise _usage_error(_("Only one `by` per question."), "kpi")
             by = snake(lexicon.dimension(others[i + 1]))
             i += 2
             continue
         if is_by:
-            raise _usage_error("`by` needs a dimension, as in `by network`.", "kpi")
+            raise _usage_error(_("`by` needs a dimension, as in `by network`."), "kpi")
         period_words.append(token)
         i += 1
     return KpiQuery(lexicon.name(name), " ".join(period_words), by, filters)
@@ -326,11 +328,11 @@ GOAL_WORDS = {**lexicon.WORDS, "par": "per", "d'ici": "by", "avant": "by", "le":
 def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
     if tokens and lexicon.word(tokens[0]) in ("remove", "delete", "rm"):
         if len(tokens) != 2 or not tokens[1].lstrip("#").isdigit():
-            raise _usage_error("Give the goal's number.", "goal remove")
+            raise _usage_error(_("Give the goal's number."), "goal remove")
         return RemoveGoal(int(tokens[1].lstrip("#")))
     tokens, filters = _filters(tokens, "goal")
     if len(tokens) < 2:
-        raise _usage_error("A goal needs a KPI and a target.", "goal")
+        raise _usage_error(_("A goal needs a KPI and a target."), "goal")
     kpi, target_text, *rest = tokens
     if re.fullmatch(r"[A-Za-z]{3}", target_text) and rest:
         target_text = f"{target_text} {rest.pop(0)}"
@@ -344,7 +346,9 @@ def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
             phrase,
         )
         if not match:
-            raise _usage_error(f"I don't understand `{' '.join(rest)}` in a goal.", "goal")
+            raise _usage_error(
+                _("I don't understand `{words}` in a goal.").format(words=" ".join(rest)), "goal"
+            )
         if match.group(1):
             cadence = match.group(1)
         elif match.group(2):
@@ -352,32 +356,32 @@ def _goal(tokens: list[str]) -> SetGoal | RemoveGoal:
         else:
             cadence, deadline = "date", match.group(3)
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", deadline):
-                raise _usage_error(f"`{deadline}` is not a date.", "goal")
+                raise _usage_error(_("`{day}` is not a date.").format(day=deadline), "goal")
     return SetGoal(lexicon.name(kpi), target, cadence, deadline, filters)
 
 
 def _record(tokens: list[str]) -> Record:
     tokens, dims = _filters(tokens, "record")
     if len(tokens) not in (2, 3):
-        raise _usage_error("Record needs a metric and a value.", "record")
+        raise _usage_error(_("Record needs a metric and a value."), "record")
     metric, raw_value, *day = tokens
     try:
         value = float(raw_value.replace(",", ""))
     except ValueError:
-        raise _usage_error(f"`{raw_value}` is not a number.", "record") from None
+        raise _usage_error(_("`{typed}` is not a number.").format(typed=raw_value), "record") from None
     if not storable(value):
         raise _usage_error(value_problem(raw_value) + ".", "record")
     if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day[0]):
-        raise _usage_error(f"`{day[0]}` is not a date; write YYYY-MM-DD.", "record")
+        raise _usage_error(_("`{typed}` is not a date; write YYYY-MM-DD.").format(typed=day[0]), "record")
     name = snake(metric)
     if not name or not NAME.fullmatch(name):
-        raise _usage_error(f"`{metric}` is not a metric name.", "record")
+        raise _usage_error(_("`{typed}` is not a metric name.").format(typed=metric), "record")
     return Record(name, value, day[0] if day else None, dims)
 
 
 def _subscribe(tokens: list[str]) -> Subscribe:
     if not tokens or lexicon.word(tokens[0]) not in CADENCES:
-        raise _usage_error("Say which digest: weekly or quarterly.", "subscribe")
+        raise _usage_error(_("Say which digest: weekly or quarterly."), "subscribe")
     cadence, rest = lexicon.word(tokens[0]), tokens[1:]
     kpis: tuple[str, ...] = ()
     day, time, tz = "mon", "09:00", None
@@ -395,7 +399,7 @@ def _subscribe(tokens: list[str]) -> Subscribe:
             kpis = tuple(lexicon.name(k) for k in rest[i].split(",") if k.strip())
             i += 1
         else:
-            raise _usage_error(f"I don't understand `{rest[i]}` here.", "subscribe")
+            raise _usage_error(_("I don't understand `{word}` here.").format(word=rest[i]), "subscribe")
     return Subscribe(cadence, kpis, day, time, tz)
 
 
@@ -404,7 +408,9 @@ def _schedule(text: str) -> tuple[str, str]:
         r"(?:(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+)?(\d{1,2}):(\d{2})", text.strip().lower()
     )
     if not match or int(match.group(2)) > 23 or int(match.group(3)) > 59:
-        raise _usage_error(f'`{text}` is not a day and time; write it as `"mon 09:00"`.', "subscribe")
+        raise _usage_error(
+            _('`{typed}` is not a day and time; write it as `"mon 09:00"`.').format(typed=text), "subscribe"
+        )
     return match.group(1) or "mon", f"{int(match.group(2)):02d}:{match.group(3)}"
 
 
@@ -412,9 +418,12 @@ def _define(text: str) -> Define:
     name_part, eq, rest = text.partition("=")
     name = snake(name_part)
     if not eq or not name or not rest.strip():
-        raise _usage_error("A definition needs a name, `=` and a formula.", "define")
+        raise _usage_error(_("A definition needs a name, `=` and a formula."), "define")
     if not NAME.fullmatch(name) or name in RESERVED:
-        raise _usage_error(f"`{name_part.strip()}` can't be a KPI name; use letters, digits and _.", "define")
+        raise _usage_error(
+            _("`{typed}` can't be a KPI name; use letters, digits and _.").format(typed=name_part.strip()),
+            "define",
+        )
     formula = rest.strip()
     better = "higher"
     lowered = formula.lower()
@@ -428,29 +437,36 @@ def _define(text: str) -> Define:
     if match:
         unit = match.group(1).lower()
         if unit not in UNITS:
-            raise _usage_error(f"`{unit}` is not a unit; use one of {', '.join(UNITS)}.", "define")
+            raise _usage_error(
+                _("`{typed}` is not a unit; use one of {units}.").format(typed=unit, units=", ".join(UNITS)),
+                "define",
+            )
         formula = formula[: match.start()].strip()
     return Define(name, formula, unit, better)
 
 
 def _set(tokens: list[str]) -> SetSetting:
     if len(tokens) != 2:
-        raise _usage_error("Name a setting and its value.", "set")
+        raise _usage_error(_("Name a setting and its value."), "set")
     key = snake(tokens[0])
     key = {"tz": "timezone", "time_zone": "timezone", "rate": "hourly_rate"}.get(key, key)
     key = {"langue": "language", "lang": "language"}.get(key, key)
     if key not in ("timezone", "currency", "hourly_rate", "language"):
-        raise _usage_error(f"`{tokens[0]}` is not a setting.", "set")
+        raise _usage_error(_("`{typed}` is not a setting.").format(typed=tokens[0]), "set")
     value = tokens[1]
     if key == "language":
         value = value.lower()
         if value not in LANGUAGES:
-            raise _usage_error(f"`{tokens[1]}` is not a language kpibot speaks: en or fr.", "set")
+            raise _usage_error(
+                _("`{typed}` is not a language kpibot speaks: en or fr.").format(typed=tokens[1]), "set"
+            )
     elif key == "timezone":
         zone(value)
     elif key == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", value):
-            raise _usage_error(f"`{value}` is not a currency code such as EUR or USD.", "set")
+            raise _usage_error(
+                _("`{typed}` is not a currency code such as EUR or USD.").format(typed=value), "set"
+            )
         value = value.upper()
     else:
         try:
@@ -458,6 +474,9 @@ def _set(tokens: list[str]) -> SetSetting:
                 raise ValueError
         except ValueError:
             raise _usage_error(
-                f"`{value}` is not an hourly rate (a number from 0 to {MAX_HOURLY_RATE:,}).", "set"
+                _("`{typed}` is not an hourly rate (a number from 0 to {most}).").format(
+                    typed=value, most=f"{MAX_HOURLY_RATE:,}"
+                ),
+                "set",
             ) from None
     return SetSetting(key, value)

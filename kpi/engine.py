@@ -10,6 +10,7 @@ from datetime import date
 from . import formula as fx
 from .catalog import Catalog, Kpi
 from .errors import InvalidFilter
+from .i18n import _
 from .store import Agg, Series, Store
 
 ALL = "all"
@@ -70,12 +71,18 @@ class Engine:
         known = self.dimensions
         for dim in [*filters, *([by] if by else [])]:
             if dim not in known:
-                names = ", ".join(f"`{d}`" for d in known) or "none yet"
-                raise InvalidFilter(f"The data has no dimension `{dim}`. Dimensions: {names}.")
+                names = ", ".join(f"`{d}`" for d in known) or _("none yet")
+                raise InvalidFilter(
+                    _("The data has no dimension `{dim}`. Dimensions: {names}.").format(dim=dim, names=names)
+                )
         for dim, wanted in filters.items():
             if wanted != ALL and wanted not in known[dim]:
                 values = ", ".join(f"`{v}`" for v in known[dim][:20])
-                raise InvalidFilter(f"No data has {dim} `{wanted}`. Known values of {dim}: {values}.")
+                raise InvalidFilter(
+                    _("No data has {dim} `{wanted}`. Known values of {dim}: {values}.").format(
+                        dim=dim, wanted=wanted, values=values
+                    )
+                )
 
     def evaluate(
         self,

@@ -34,7 +34,11 @@ def storable(value: float) -> bool:
 def value_problem(text: str) -> str:
     """Why a number that parsed cannot be stored, in the words of the person who typed it."""
     shown = text if len(text) <= 40 else text[:37] + "…"
-    return f"`{shown}` is not a number kpibot can store: values are finite and at most 10^15 in size"
+    from .i18n import _
+
+    return _(
+        "`{typed}` is not a number kpibot can store: values are finite and at most 10^15 in size"
+    ).format(typed=shown)
 
 
 def in_calendar(day: date) -> bool:
@@ -43,4 +47,8 @@ def in_calendar(day: date) -> bool:
 
 def calendar_problem(text: str) -> str:
     text = text if len(text) <= 40 else text[:37] + "…"
-    return f"`{text}` is outside the dates kpibot works with ({FIRST_DAY.year} to {LAST_DAY.year})"
+    from .i18n import _
+
+    return _("`{typed}` is outside the dates kpibot works with ({first} to {last})").format(
+        typed=text, first=FIRST_DAY.year, last=LAST_DAY.year
+    )

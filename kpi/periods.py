@@ -244,23 +244,39 @@ def parse_period(text: str, today: date) -> Period:
         period = _parse(raw, today)
     except (ValueError, OverflowError):
         raise InvalidPeriod(
-            f"I don't know the period `{text.strip()[:60]}`. Try one of: {PERIOD_EXAMPLES}."
+            _("I don't know the period `{typed}`. Try one of: {examples}.").format(
+                typed=text.strip()[:60], examples=_examples()
+            )
         ) from None
     _check_span(period, raw)
     return period
 
 
+def _examples() -> str:
+    """The period examples, the French ones when French is spoken."""
+    return PERIOD_EXAMPLES if i18n.language() == "en" else FRENCH_PERIOD_EXAMPLES
+
+
+FRENCH_PERIOD_EXAMPLES = (
+    "hier, la semaine dernière, ce mois-ci, le trimestre dernier, les 30 derniers jours, S46 2026, "
+    "novembre 2026, T3 2026, 2026, du 2026-11-01 au 2026-11-15"
+)
+
+
 def _outside(typed: str) -> InvalidPeriod:
     return InvalidPeriod(
-        f"`{typed[:60]}` is outside the dates kpibot works with ({FIRST_DAY.year} to {LAST_DAY.year}). "
-        f"Try one of: {PERIOD_EXAMPLES}."
+        _(
+            "`{typed}` is outside the dates kpibot works with ({first} to {last}). Try one of: {examples}."
+        ).format(typed=typed[:60], first=FIRST_DAY.year, last=LAST_DAY.year, examples=_examples())
     )
 
 
 def _too_long(typed: str) -> InvalidPeriod:
     return InvalidPeriod(
-        f"`{typed[:60]}` is longer than ten years; ask for at most ten years at a time, "
-        "such as `last 10 years` or `2016-01-01..2025-12-31`."
+        _(
+            "`{typed}` is longer than ten years; ask for at most ten years at a time, "
+            "such as `last 10 years` or `2016-01-01..2025-12-31`."
+        ).format(typed=typed[:60])
     )
 
 
@@ -316,16 +332,18 @@ def _parse(raw: str, today: date) -> Period:
             start, end = date(g[0], g[1], g[2]), date(g[3], g[4], g[5])
             if start > end:
                 raise InvalidPeriod(
-                    f"The period `{raw}` ends before it starts. Write the earlier date first, "
-                    f"as in `{end.isoformat()}..{start.isoformat()}`."
+                    _(
+                        "The period `{typed}` ends before it starts. Write the earlier date first, as in `{fixed}`."
+                    ).format(typed=raw, fixed=f"{end.isoformat()}..{start.isoformat()}")
                 )
             return Period("day", (end - start).days + 1, start, end)
         if kind == "week":
             weeks_in_year = date(g[0], 12, 28).isocalendar()[1]
             if not 1 <= g[1] <= weeks_in_year:
                 raise InvalidPeriod(
-                    f"{g[0]} has ISO weeks 1 to {weeks_in_year}, so `{raw}` is not a week. "
-                    f"Try `{g[0]}-W{weeks_in_year:02d}`."
+                    _("{year} has ISO weeks 1 to {weeks}, so `{typed}` is not a week. Try `{fixed}`.").format(
+                        year=g[0], weeks=weeks_in_year, typed=raw, fixed=f"{g[0]}-W{weeks_in_year:02d}"
+                    )
                 )
             return _to_date(today, _calendar("week", date.fromisocalendar(g[0], g[1], 1)))
         if kind == "quarter":
@@ -346,7 +364,9 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
         raise InvalidPeriod(
-            f"`{name}` is not a time zone I know. Use an IANA name such as `Europe/Paris`."
+            _("`{typed}` is not a time zone I know. Use an IANA name such as `Europe/Paris`.").format(
+                typed=name
+            )
         ) from exc
 
 

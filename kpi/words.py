@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import lexicon
 from .errors import InvalidCommand, InvalidTarget
+from .i18n import _
 from .limits import storable, value_problem
 from .names import dimension_value, snake
 
@@ -31,7 +32,7 @@ def split_words(text: str) -> list[str]:
     try:
         return [w.replace("\0", "'") for w in shlex.split(cleaned)]
     except ValueError:
-        raise InvalidCommand('A quote is not closed. Close it, as in `at "mon 09:00"`.') from None
+        raise InvalidCommand(_('A quote is not closed. Close it, as in `at "mon 09:00"`.')) from None
 
 
 def split_filters(tokens: list[str], usage: str) -> tuple[list[str], dict[str, str]]:
@@ -39,10 +40,13 @@ def split_filters(tokens: list[str], usage: str) -> tuple[list[str], dict[str, s
     rest, filters = [], {}
     for token in tokens:
         if ":" in token and not re.fullmatch(r"\d{1,2}:\d{2}", token):
-            dim, _, value = token.partition(":")
+            dim, _colon, value = token.partition(":")
             if not dim.strip() or not value.strip():
                 raise usage_error(
-                    f"`{token}` is not a filter; write `dimension:value`, as in `network:instagram`.", usage
+                    _(
+                        "`{typed}` is not a filter; write `dimension:value`, as in `network:instagram`."
+                    ).format(typed=token),
+                    usage,
                 )
             filters[snake(lexicon.dimension(dim))] = dimension_value(value)
         else:
@@ -75,8 +79,10 @@ def parse_number(text: str, usage: str, *, negative: bool) -> Target:
         match.group(2).count(",") and not re.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?", match.group(2))
     ):
         raise InvalidTarget(
-            f"The target `{raw}` is not a number. Write it as `4.5%`, `12,000`, `10k` or `USD 500`.\n"
-            f"Usage: `{usage}`"
+            _(
+                "The target `{typed}` is not a number. Write it as `4.5%`, `12,000`, `10k` or `USD 500`."
+            ).format(typed=raw)
+            + f"\nUsage: `{usage}`"
         )
     number = float(match.group(2).replace(",", ""))
     suffix = match.group(3).lower()
@@ -87,5 +93,7 @@ def parse_number(text: str, usage: str, *, negative: bool) -> Target:
     if not storable(number):
         raise InvalidTarget(value_problem(raw) + ".")
     if number < 0 and not negative:
-        raise InvalidTarget(f"The target `{raw}` is negative; goals need a target of zero or more.")
+        raise InvalidTarget(
+            _("The target `{typed}` is negative; goals need a target of zero or more.").format(typed=raw)
+        )
     return Target(number, suffix == "%", raw)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import lexicon
+from ..i18n import _
 from ..words import Target, parse_number, split_filters, usage_error
 
 CADENCES = ("daily", "weekly", "monthly")
@@ -81,7 +82,7 @@ AlertCommand = SetAlert | ListAlerts | RemoveAlert | SnoozeAlert
 def parse_alert(tokens: list[str]) -> AlertCommand:
     """The words after `/kpi alert`."""
     if not tokens:
-        raise usage_error("Say what to watch.", USAGE["alert"])
+        raise usage_error(_("Say what to watch."), USAGE["alert"])
     head = lexicon.word(tokens[0])
     if head in ("remove", "delete", "rm"):
         return RemoveAlert(_alert_id(tokens[1:], "alert remove"))
@@ -96,7 +97,7 @@ def parse_alert(tokens: list[str]) -> AlertCommand:
 
 def _alert_id(tokens: list[str], form: str) -> int:
     if len(tokens) != 1 or not tokens[0].lstrip("#").isdigit() or len(tokens[0]) > 12:
-        raise usage_error("Give the alert's number.", USAGE[form])
+        raise usage_error(_("Give the alert's number."), USAGE[form])
     return int(tokens[0].lstrip("#"))
 
 
@@ -104,13 +105,16 @@ def _days(words: list[str], form: str, most: int) -> int:
     text = " ".join(words).lower()
     match = re.fullmatch(r"(\d{1,4})\s*(?:d|days?|j|jours?)?", text)
     if not match or not 1 <= int(match.group(1)) <= most:
-        raise usage_error(f"`{' '.join(words)}` is not a number of days from 1 to {most}.", USAGE[form])
+        raise usage_error(
+            _("`{typed}` is not a number of days from 1 to {most}.").format(typed=" ".join(words), most=most),
+            USAGE[form],
+        )
     return int(match.group(1))
 
 
 def _snooze(tokens: list[str]) -> SnoozeAlert:
     if not tokens:
-        raise usage_error("Give the alert's number.", USAGE["alert snooze"])
+        raise usage_error(_("Give the alert's number."), USAGE["alert snooze"])
     alert_id = _alert_id(tokens[:1], "alert snooze")
     days = _days(tokens[1:], "alert snooze", MAX_SNOOZE_DAYS) if len(tokens) > 1 else SNOOZE_DAYS
     return SnoozeAlert(alert_id, days)
@@ -118,16 +122,20 @@ def _snooze(tokens: list[str]) -> SnoozeAlert:
 
 def _stale(tokens: list[str]) -> SetAlert:
     if not tokens:
-        raise usage_error("Say after how many days without data.", USAGE["alert stale"])
+        raise usage_error(_("Say after how many days without data."), USAGE["alert stale"])
     return SetAlert("stale", amount=float(_days(tokens, "alert stale", MAX_STALE_DAYS)))
 
 
 def _kpi_alert(tokens: list[str]) -> SetAlert:
     rest, filters = split_filters(tokens, USAGE["alert"])
     if len(rest) < 2 or lexicon.word(rest[1]) not in KINDS:
-        verbs = "above, below, drops, rises or anomaly"
-        what = f"`{rest[1]}`" if len(rest) > 1 else "nothing"
-        raise usage_error(f"After the KPI comes {verbs}, not {what}.", USAGE["alert"])
+        if len(rest) > 1:
+            problem = _("After the KPI comes above, below, drops, rises or anomaly, not `{typed}`.").format(
+                typed=rest[1]
+            )
+        else:
+            problem = _("After the KPI comes above, below, drops, rises or anomaly, not nothing.")
+        raise usage_error(problem, USAGE["alert"])
     kpi, kind, words = lexicon.name(rest[0]), KINDS[lexicon.word(rest[1])], rest[2:]
     if words and lexicon.fold(words[0]) == "de":  # `au-dessus de 10`, `en dessous de 2 %`
         words = words[1:]
@@ -136,28 +144,35 @@ def _kpi_alert(tokens: list[str]) -> SetAlert:
         cadence = lexicon.word(words.pop())
     if kind == "anomaly":
         if words:
-            raise usage_error(f"I don't understand `{' '.join(words)}` in an anomaly alert.", USAGE["alert"])
+            raise usage_error(
+                _("I don't understand `{typed}` in an anomaly alert.").format(typed=" ".join(words)),
+                USAGE["alert"],
+            )
         if cadence == "monthly":
             raise usage_error(
-                "Anomaly alerts are daily (against the same weekday of the 8 weeks before) or weekly "
-                "(against the 12 weeks before).",
+                _(
+                    "Anomaly alerts are daily (against the same weekday of the 8 weeks before) or weekly "
+                    "(against the 12 weeks before)."
+                ),
                 USAGE["alert"],
             )
         return SetAlert(kind, kpi, cadence=cadence, filters=filters)
     if not words:
-        raise usage_error(f"`{rest[1]}` needs a number after it.", USAGE["alert"])
+        raise usage_error(_("`{typed}` needs a number after it.").format(typed=rest[1]), USAGE["alert"])
     number = " ".join(words)
     if kind in ("above", "below"):
         return SetAlert(kind, kpi, parse_number(number, USAGE["alert"], negative=True), cadence=cadence,
                         filters=filters)  # fmt: skip
-    match = re.fullmatch(r"(\d{1,6}(?:\.\d+)?)\s*(%|pp|pts?|points?)?", number.lower())
-    if not match or float(match.group(1)) <= 0:
+    match = re.fullmatch(r"(\d{1,6}(?:[.,]\d+)?)\s*(%|pp|pts?|points?)?", number.lower())
+    if not match or float(match.group(1).replace(",", ".")) <= 0:
         raise usage_error(
-            f"`{number}` is not a change; write a percentage such as `20%`, or points such as `1pp` "
-            "for a percent KPI.",
+            _(
+                "`{typed}` is not a change; write a percentage such as `20%`, or points such as `1pp` "
+                "for a percent KPI."
+            ).format(typed=number),
             USAGE["alert"],
         )
     unit = "%" if match.group(2) in (None, "%") else "pp"
     explicit = match.group(2) is not None
-    return SetAlert(kind, kpi, amount=float(match.group(1)), unit=unit if explicit else "", cadence=cadence,
+    return SetAlert(kind, kpi, amount=float(match.group(1).replace(",", ".")), unit=unit if explicit else "", cadence=cadence,
                     filters=filters)  # fmt: skip
