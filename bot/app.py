@@ -15,6 +15,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from kpi import speaking
+
 from .alerting import AlertService
 from .blocks import error_message
 from .config import Settings
@@ -64,7 +66,9 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         a slash command gets an ephemeral answer in the HTTP response (instead of Bolt's 500),
         anything else with a response_url gets one there, and a button in App Home (which has
         none) a direct message to the person who pressed it."""
-        text, _ = user_message(error)
+        team = context_team(body)
+        with deps.store() as store, speaking(deps.language(store, team)):
+            text, _expected = user_message(error)
         user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
         if body.get("command") and response is not None:
             response.status = 200
@@ -83,3 +87,13 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
 
     register_listeners(app, deps)
     return app
+
+
+def context_team(body: dict[str, Any]) -> str | None:
+    """The team of a payload already verified by its signature (commands, events, interactions)."""
+    team = body.get("team_id")
+    if not team and isinstance(body.get("team"), dict):
+        team = body["team"].get("id")
+    if not team and isinstance(body.get("user"), dict):
+        team = body["user"].get("team_id")
+    return team if isinstance(team, str) else None

@@ -151,7 +151,6 @@ def error_message(text: str) -> dict[str, Any]:
 # -- the goal form ---------------------------------------------------------------------------------
 
 GOAL_CALLBACK = "goal_form"
-CADENCES = [("per week", "week"), ("per month", "month"), ("per quarter", "quarter"), ("by a date", "date")]
 
 
 def goal_modal(
@@ -159,6 +158,12 @@ def goal_modal(
 ) -> View:
     """The same goal as `/kpi goal`, as a form: KPI, target, period, optional network and region."""
     kpi_options = [Option(text=_cut(name, 75), value=name) for name in kpis[:100]]
+    cadences = [
+        (_("per week"), "week"),
+        (_("per month"), "month"),
+        (_("per quarter"), "quarter"),
+        (_("by a date"), "date"),
+    ]
     initial = next((o for o in kpi_options if o.value == initial_kpi), None)
     blocks: list[Block] = [
         InputBlock(
@@ -168,22 +173,22 @@ def goal_modal(
         ),
         InputBlock(
             block_id="target",
-            label="Target",
-            hint="A number such as 4.5% for a rate, 12,000 or 10k for a count, 12.50 for money.",
+            label=_("Target"),
+            hint=_("A number such as 4.5% for a rate, 12,000 or 10k for a count, 12.50 for money."),
             element=PlainTextInputElement(action_id="value", placeholder="4.5%"),
         ),
         InputBlock(
             block_id="cadence",
-            label="Period",
+            label=_("Period"),
             element=StaticSelectElement(
                 action_id="value",
-                options=[Option(text=t, value=v) for t, v in CADENCES],
-                initial_option=Option(text="per month", value="month"),
+                options=[Option(text=t, value=v) for t, v in cadences],
+                initial_option=Option(text=cadences[1][0], value="month"),
             ),
         ),
         InputBlock(
             block_id="deadline",
-            label='Date (for "by a date")',
+            label=_('Date (for "by a date")'),
             optional=True,
             element=DatePickerElement(action_id="value"),
         ),
@@ -194,7 +199,7 @@ def goal_modal(
             blocks.append(
                 InputBlock(
                     block_id=dim,
-                    label=dim.capitalize(),
+                    label=_("Network") if dim == "network" else _("Region"),
                     optional=True,
                     element=StaticSelectElement(
                         action_id="value", options=[Option(text=_cut(v, 75), value=v) for v in values[:100]]
@@ -204,9 +209,9 @@ def goal_modal(
     return View(
         type="modal",
         callback_id=GOAL_CALLBACK,
-        title=PlainTextObject(text="Set a goal"),
-        submit=PlainTextObject(text="Save goal"),
-        close=PlainTextObject(text="Cancel"),
+        title=PlainTextObject(text=_("Set a goal")),
+        submit=PlainTextObject(text=_("Save goal")),
+        close=PlainTextObject(text=_("Cancel")),
         private_metadata=json.dumps(metadata),
         blocks=blocks,
     )
@@ -219,7 +224,11 @@ def home_view(goals: Reply, headline: list[tuple[str, str, str]], period_label: 
     """The team's goals with status and the headline KPIs of the last complete week."""
     blocks: list[Block] = [
         HeaderBlock(text="kpibot"),
-        SectionBlock(text=MarkdownTextObject(text=f"*Headline KPIs · {escape(period_label)}*")),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="*" + _("Headline KPIs · {period}").format(period=escape(period_label)) + "*"
+            )
+        ),
     ]
     fields = [
         MarkdownTextObject(text=f"*{escape(name)}*\n{escape(value)}  {escape(change)}")
@@ -243,7 +252,9 @@ def home_view(goals: Reply, headline: list[tuple[str, str, str]], period_label: 
         ActionsBlock(
             elements=[
                 button(action, index)
-                for index, action in enumerate([Action("Set goal", "goal_modal", "", "primary"), *removals])
+                for index, action in enumerate(
+                    [Action(_("Set goal"), "goal_modal", "", "primary"), *removals]
+                )
             ]
         )
     )

@@ -18,16 +18,12 @@ from typing import Any
 from jinja2 import Environment
 from slack_sdk.errors import SlackApiError
 
-from kpi import Context, KpiError, Store
+from kpi import Context, KpiError, Store, _
 
 from .config import Settings
 from .templating import environment
 
 log = logging.getLogger("kpibot.slack")
-
-NOT_IN_CHANNEL = (
-    "I can't post in this channel because I'm not a member. Invite me with `/invite @kpibot` and try again."
-)
 
 
 @dataclass
@@ -58,6 +54,11 @@ class Deps:
             store = self._local.store = Store(self.settings.db, default_tz=self.settings.tz)
         yield store
 
+    def language(self, store: Store, team: str | None) -> str:
+        """The team's language, else the deployment's (KPIBOT_LANGUAGE)."""
+        chosen = store.settings(team).language if team else None
+        return chosen or self.settings.language
+
     def context(self, store: Store, team: str, user: str | None, channel: str | None) -> Context:
         return Context(
             store,
@@ -78,10 +79,14 @@ def user_message(error: Exception) -> tuple[str, bool]:
         "not_in_channel",
         "channel_not_found",
     ):
-        return NOT_IN_CHANNEL, True
+        return _(
+            "I can't post in this channel because I'm not a member. Invite me with `/invite @kpibot` and try again."
+        ), True
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=error)
     return (
-        f"Something went wrong on my side (ref {ref}). The team running kpibot can find it in the log.",
+        _(
+            "Something went wrong on my side (ref {ref}). The team running kpibot can find it in the log."
+        ).format(ref=ref),
         False,
     )

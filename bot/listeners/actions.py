@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from kpi import Engine, InvalidCommand, RemoveAlert, SnoozeAlert, answer, query_from_json
+from kpi import Engine, InvalidCommand, RemoveAlert, SnoozeAlert, _, answer, query_from_json, speaking
 
 from ..blocks import goal_modal, message
 from ..deps import Deps
@@ -35,7 +35,7 @@ def register(app: App, deps: Deps) -> None:
     def open_goal_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         team, user, channel = _where(body)
-        with deps.store() as store:
+        with deps.store() as store, speaking(deps.language(store, team)):
             engine = Engine(store, team)
             view = goal_modal(
                 engine.catalog.names(),
@@ -67,7 +67,7 @@ def register(app: App, deps: Deps) -> None:
         team, user, channel = _where(body)
         value = str(action.get("value") or "")
         if not value.isdigit() or len(value) > 12:
-            raise InvalidCommand("That button no longer works; `/kpi alerts` lists the alerts.")
+            raise InvalidCommand(_("That button no longer works; `/kpi alerts` lists the alerts."))
         snooze = action["action_id"].startswith("alert_snooze:")
         command = SnoozeAlert(int(value)) if snooze else RemoveAlert(int(value))
         with deps.store() as store:

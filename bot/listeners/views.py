@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from kpi import InvalidCommand, InvalidFilter, InvalidPeriod, InvalidTarget, KpiError, answer
+from kpi import InvalidCommand, InvalidFilter, InvalidPeriod, InvalidTarget, KpiError, _, answer, speaking
 
 from ..blocks import GOAL_CALLBACK, message
 from ..deps import Deps, user_message
@@ -35,9 +35,9 @@ def goal_command(values: dict[str, Any]) -> tuple[str, dict[str, str]]:
     deadline = _value(values, "deadline")
     errors = {}
     if not target:
-        errors["target"] = "Enter a target, such as 4.5% or 12,000."
+        errors["target"] = _("Enter a target, such as 4.5% or 12,000.")
     if cadence == "date" and not deadline:
-        errors["deadline"] = "Pick the date the goal should be reached by."
+        errors["deadline"] = _("Pick the date the goal should be reached by.")
     if errors:
         return "", errors
     when = f"by {deadline}" if cadence == "date" else f"per {cadence}"
@@ -57,12 +57,13 @@ def register(app: App, deps: Deps) -> None:
     @app.view(GOAL_CALLBACK)
     def save_goal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        text, errors = goal_command(values)
         metadata = json.loads(view.get("private_metadata") or "{}")
         team = (body.get("team") or {}).get("id") or body["user"].get("team_id")
         user = body["user"]["id"]
         channel = metadata.get("channel")
         with deps.store() as store:
+            with speaking(deps.language(store, team)):
+                text, errors = goal_command(values)
             if not errors:
                 try:
                     reply = answer(text, deps.context(store, team, user, channel))
