@@ -67,7 +67,7 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         anything else with a response_url gets one there, and a button in App Home (which has
         none) a direct message to the person who pressed it."""
         team = context_team(body)
-        with deps.store() as store, speaking(deps.language(store, team)):
+        with speaking(deps.language_of(team)):
             text, _expected = user_message(error)
         user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
         if body.get("command") and response is not None:

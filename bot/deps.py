@@ -59,6 +59,14 @@ class Deps:
         chosen = store.settings(team).language if team else None
         return chosen or self.settings.language
 
+    def language_of(self, team: str | None) -> str:
+        """The team's language for an error reply: never fails (the error may be the database's)."""
+        try:
+            with self.store() as store:
+                return self.language(store, team)
+        except Exception:
+            return self.settings.language
+
     def context(self, store: Store, team: str, user: str | None, channel: str | None) -> Context:
         return Context(
             store,
