@@ -250,7 +250,7 @@ def _console(
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from kpi import ImportFailed, Store, formats_help, parse_tag
+    from kpi import ImportFailed, Store, _, formats_help, parse_tag, speaking
 
     if args.formats:
         print("\n".join(formats_help()))
@@ -264,6 +264,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     tty = sys.stderr.isatty()
     with Store(args.db or settings.db, default_tz=settings.tz) as store:
         tz = store.settings(team).tz
+        language = store.settings(team).language or settings.language
         options = {
             "skip_invalid": args.skip_invalid,
             "tz": tz,
@@ -274,7 +275,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         for name in args.files:
             path = Path(name)
             if not path.is_file():
-                print(f"{name}: no such file.", file=sys.stderr)
+                with speaking(language):
+                    print(_("{name}: no such file.").format(name=name), file=sys.stderr)
                 failed = True
                 continue
             try:
@@ -286,14 +288,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                     for problem in exc.problems:
                         print(f"  {problem}", file=sys.stderr)
                 continue
-            print(f"{name}: {summary.counts()}")
             wrote |= bool(summary.inserted or summary.replaced) and not args.dry_run
-            for line in summary.details():
-                print(f"  {line}")
-            for problem in summary.problems:
-                print(f"  {problem}")
-            if summary.unlisted_problems:
-                print(f"  ... and {summary.unlisted_problems:,} more")
+            with speaking(language):
+                print(f"{name}: {summary.counts()}")
+                for line in summary.details():
+                    print(f"  {line}")
+                for line in summary.listing():
+                    print(f"  {line}")
     if wrote:
         _check_alerts(team, settings, args.db)
     return EXIT_USER_ERROR if failed else EXIT_OK

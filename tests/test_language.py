@@ -287,3 +287,59 @@ def test_alerts_in_french_from_the_command_to_the_message(tmp_path):
     assert labels == ["Détail", "Sourdine 7 jours", "Supprimer"]
     assert listing.table.columns == ["#", "canal", "se déclenche quand", "dernier déclenchement", "état"]
     assert listing.table.rows[0][4] == "active"
+
+
+def test_french_over_the_slack_path_answers_and_errors(api, loaded_db):
+    from .conftest import NOW
+    from .support.server import AppServer, fixed_clock, settings_for
+
+    with AppServer(settings_for(loaded_db, api.url), fixed_clock(NOW)) as server:
+        assert server.command("set language fr").json()["text"].startswith("Langue : fr")
+        answer = server.command("taux_d_engagement la semaine dernière par réseau").json()
+        assert answer["response_type"] == "in_channel"
+        assert answer["text"].startswith("Taux d'engagement · semaine 46 (9–15 nov. 2026)")
+        buttons = [
+            e["text"]["text"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
+        ]
+        assert buttons == ["Période précédente", "Fixer un objectif"]
+        error = server.command("taux_d_engagemnt").json()
+        assert error["response_type"] == "ephemeral"
+        assert error["text"].startswith(
+            "KPI inconnu `taux_d_engagemnt`. Vouliez-vous dire `taux_d_engagement`"
+        )
+        assert server.command("engagement hier", team="T2").json()["text"].startswith("Engagement rate · ")
+
+
+def test_the_import_summary_in_the_teams_language(loaded_db, tmp_path):
+    day = tmp_path / "day.csv"
+    day.write_text(
+        "date,metric,value,network\n2026-11-16,impressions,1500,x\n2026-11-17,impressions,1700,x\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "import", str(day), "--team", "T1", "--db", loaded_db],
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "KPIBOT_LANGUAGE": "fr"}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{day}: 2 lignes lues, 2 ajoutées, 0 remplacées, 0 rejetées (format long)"
+    assert (
+        "  dates : 2026-11-16 au 2026-11-17" not in lines and "  lignes par métrique : impressions 2" in lines
+    )
+
+
+def test_in_the_demo_a_french_team_gets_its_answers_and_its_digest(tmp_path):
+    db = str(tmp_path / "kpibot-demo.db")
+    lines = "/kpi engagement le trimestre dernier par réseau\n/kpi objectifs\n/kpi rapport hebdomadaire\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--db", db, "--now", "2026-11-20T10:00+01:00", "--lang", "fr"],
+        input=lines, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Taux d'engagement · T3 2026" in out and "par rapport à T2 2026" in out
+    assert "Objectifs · 20 nov. 2026" in out and "hors trajectoire" in out
+    assert "Synthèse hebdomadaire · semaine 46 (9–15 nov. 2026)" in out
+    assert "*Votre semaine en chiffres : semaine 46" in out and "*Plus fortes variations*" in out
+    assert "Next:" not in out and "Weekly digest" not in out

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from kpi import ImportFailed, KpiError, NotAllowed, import_file, parse_tag
+from kpi import ImportFailed, KpiError, NotAllowed, import_file, parse_tag, speaking
 
 from ..deps import Deps, user_message
 from ..downloads import download, file_info
@@ -76,5 +76,7 @@ def _import_one(deps: Deps, client: WebClient, team: str, file_id: str, tags: di
             return f"{exc}\n```{listing}{more}```" if listing else str(exc)
     if summary.inserted or summary.replaced:
         deps.wrote(team)
-    details = "\n".join(summary.details()[:40])
-    return f"`{name}`: {summary.counts()}." + (f"\n```{details}```" if details else "")
+    with deps.store() as store, speaking(deps.language(store, team)):
+        details = "\n".join(summary.details()[:40])
+        counts = summary.counts()
+    return f"`{name}`: {counts}." + (f"\n```{details}```" if details else "")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .. import format as fmt
+from ..i18n import _
+
 MAX_PROBLEMS = 1_000
 
 
@@ -34,37 +37,51 @@ class ImportSummary:
 
     @property
     def kind(self) -> str:
-        return f"{self.layout} layout" if self.layout in ("long", "wide") else self.format
+        if self.layout == "long":
+            return _("long layout")
+        if self.layout == "wide":
+            return _("wide layout")
+        return self.format
 
     def counts(self) -> str:
-        """The one line every surface shows after an import."""
+        """The one line every surface shows after an import, in the language spoken."""
+        n = {
+            key: fmt.value(getattr(self, key), "count")
+            for key in ("read", "inserted", "replaced", "unchanged", "rejected")
+        }
         if self.dry_run:
-            return f"{self.read:,} rows read, {self.rejected:,} rejected ({self.kind}): a dry run, nothing was written"
-        unchanged = f"{self.unchanged:,} unchanged, " if self.unchanged else ""
-        return (
-            f"{self.read:,} rows read, {self.inserted:,} inserted, {self.replaced:,} replaced, "
-            f"{unchanged}{self.rejected:,} rejected ({self.kind})"
-        )
+            return _("{read} rows read, {rejected} rejected ({kind}): a dry run, nothing was written").format(
+                kind=self.kind, **n
+            )
+        if self.unchanged:
+            return _(
+                "{read} rows read, {inserted} inserted, {replaced} replaced, {unchanged} unchanged, "
+                "{rejected} rejected ({kind})"
+            ).format(kind=self.kind, **n)
+        return _(
+            "{read} rows read, {inserted} inserted, {replaced} replaced, {rejected} rejected ({kind})"
+        ).format(kind=self.kind, **n)
 
     def details(self) -> list[str]:
         """The lines under the counts: what was recognised, mapped and skipped, over which days."""
         lines = []
         if self.format and self.layout not in ("long", "wide"):
-            lines.append(f"format: {self.format}")
+            lines.append(_("format: {name}").format(name=self.format))
         lines += [f"  {m}" for m in self.mappings]
         if self.skipped:
-            lines.append("skipped columns:")
+            lines.append(_("skipped columns:"))
             lines += [f"  {s}" for s in self.skipped]
         if self.first_day:
             span = (
-                self.first_day if self.first_day == self.last_day else f"{self.first_day} to {self.last_day}"
+                self.first_day
+                if self.first_day == self.last_day
+                else _("{start} to {end}").format(start=self.first_day, end=self.last_day)
             )
-            lines.append(f"dates: {span}")
+            lines.append(_("dates: {span}").format(span=span))
         if self.per_metric:
-            lines.append(
-                "rows per metric: " + ", ".join(f"{m} {n:,}" for m, n in sorted(self.per_metric.items()))
-            )
-        lines += [f"note: {n}" for n in self.notes]
+            per = ", ".join(f"{m} {fmt.value(n, 'count')}" for m, n in sorted(self.per_metric.items()))
+            lines.append(_("rows per metric: {counts}").format(counts=per))
+        lines += [_("note: {text}").format(text=n) for n in self.notes]
         return lines
 
     @property
@@ -74,5 +91,5 @@ class ImportSummary:
     def listing(self) -> list[str]:
         lines = list(self.problems)
         if self.unlisted_problems:
-            lines.append(f"... and {self.unlisted_problems} more")
+            lines.append(_("... and {count} more").format(count=fmt.value(self.unlisted_problems, "count")))
         return lines
