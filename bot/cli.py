@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kpi import KpiError
+from kpi import KpiError, _, speaking
 
 from . import alert_command, source_commands, token_command
 from .config import Settings
@@ -207,9 +207,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         if tty:
             from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
+            with Progress(transient=True) as bar, speaking(args.lang or settings.language):
                 task = bar.add_task(
-                    "Building the demo data" if fresh else "Topping up the demo data", total=1
+                    _("Building the demo data") if fresh else _("Topping up the demo data"), total=1
                 )
                 days = demo.fill(
                     store, team, yesterday, lambda done, total: bar.update(task, completed=done, total=total)
@@ -217,12 +217,21 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         else:
             days = demo.fill(store, team, yesterday)
     if tty:
-        what = "created" if fresh else ("topped up" if days else "reused")
-        print(f"Demo database {args.db} {what}: team {team}, data through {yesterday.isoformat()}.")
-        print(
-            'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", '
-            '"/kpi alert engagement anomaly", "/kpi help"); Ctrl-D to quit.\n'
-        )
+        with speaking(args.lang or settings.language):
+            if fresh:
+                head = _("Demo database {db} created: team {team}, data through {day}.")
+            elif days:
+                head = _("Demo database {db} topped up: team {team}, data through {day}.")
+            else:
+                head = _("Demo database {db} reused: team {team}, data through {day}.")
+            print(head.format(db=args.db, team=team, day=yesterday.isoformat()))
+            print(
+                _(
+                    'Type /kpi commands (try "/kpi engagement last quarter by network", "/kpi goals", '
+                    '"/kpi alert engagement anomaly", "/kpi help"); Ctrl-D to quit.'
+                )
+                + "\n"
+            )
     return _console(args.db, team, settings, tty, now if args.now else None, args.lang)
 
 
@@ -372,22 +381,42 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             found = True
             fired = last_run(sub.cadence, sub.day, sub.time, sub.tz, _moment(args.at, sub.tz))
+            language = store.settings(team).language or settings.language
             if args.dry_run:
                 text, chart = preview(store, team, sub, fired, env, out, cache)
-                print(f"# {team} {sub.channel}\n{text}\n\nchart: {chart}\n")
+                with speaking(language):
+                    print(
+                        f"# {team} {sub.channel}\n{text}\n\n" + _("chart: {path}").format(path=chart) + "\n"
+                    )
                 continue
             outcome = deliver(client, store, team, sub, fired, env, cache, now=datetime.now(UTC))
             failed |= outcome.status == "failed"
-            detail = f": {outcome.error}" if outcome.error else ""
-            if outcome.status == "skipped":
-                detail = " (already posted or being posted; each digest is posted once)"
-            print(f"{team} {sub.channel} {sub.cadence} {outcome.period}: {outcome.status}{detail}")
+            with speaking(language):
+                detail = f": {outcome.error}" if outcome.error else ""
+                if outcome.status == "skipped":
+                    detail = " " + _("(already posted or being posted; each digest is posted once)")
+                status = (
+                    DELIVERY_WORDS[outcome.status]() if outcome.status in DELIVERY_WORDS else outcome.status
+                )
+                print(f"{team} {sub.channel} {sub.cadence} {outcome.period}: {status}{detail}")
     if not found:
-        where = f" for channel {args.channel}" if args.channel else ""
-        print(
-            f"No {args.cadence} subscriptions{where}. In a channel, `/kpi subscribe {args.cadence}` adds one."
-        )
+        with speaking(settings.language):
+            if args.channel:
+                text = _(
+                    "No {cadence} subscriptions for channel {channel}. In a channel, `/kpi subscribe {cadence}` adds one."
+                )
+            else:
+                text = _("No {cadence} subscriptions. In a channel, `/kpi subscribe {cadence}` adds one.")
+            print(text.format(cadence=args.cadence, channel=args.channel))
     return EXIT_USER_ERROR if failed else EXIT_OK
+
+
+DELIVERY_WORDS = {
+    "sent": lambda: _("sent"),
+    "skipped": lambda: _("skipped"),
+    "failed": lambda: _("failed"),
+    "unconfirmed": lambda: _("unconfirmed"),
+}
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

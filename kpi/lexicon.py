@@ -75,6 +75,7 @@ WORDS = {
     "monte": "rises",
     "anomalie": "anomaly",
     "inactif": "stale",
+    "sourdine": "snooze",
     "jours": "days",
     "semaine": "week",
     "mois": "month",

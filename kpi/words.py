@@ -18,7 +18,7 @@ from .names import dimension_value, snake
 
 
 def usage_error(message: str, usage: str) -> InvalidCommand:
-    return InvalidCommand(f"{message}\nUsage: `{usage}`")
+    return InvalidCommand(f"{message}\n" + _("Usage: `{form}`").format(form=usage))
 
 
 _INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
@@ -82,7 +82,8 @@ def parse_number(text: str, usage: str, *, negative: bool) -> Target:
             _(
                 "The target `{typed}` is not a number. Write it as `4.5%`, `12,000`, `10k` or `USD 500`."
             ).format(typed=raw)
-            + f"\nUsage: `{usage}`"
+            + "\n"
+            + _("Usage: `{form}`").format(form=usage)
         )
     number = float(match.group(2).replace(",", ""))
     suffix = match.group(3).lower()

@@ -340,3 +340,64 @@ def test_in_the_demo_a_french_team_gets_its_answers_and_its_digest(tmp_path):
     assert "Synthèse hebdomadaire · semaine 46 (9–15 nov. 2026)" in out
     assert "*Votre semaine en chiffres : semaine 46" in out and "*Plus fortes variations*" in out
     assert "Next:" not in out and "Weekly digest" not in out
+
+
+FRENCH_SESSION = [
+    "/kpi aide",
+    "/kpi aide alertes",
+    "/kpi liste",
+    "/kpi taux_d_engagement",
+    "/kpi portée le mois dernier par réseau",
+    "/kpi objectif prospects 500 par mois",
+    "/kpi objectifs",
+    "/kpi enregistrer likes 5 2026-11-17 network:x",
+    "/kpi abonner hebdomadaire",
+    "/kpi abonnements",
+    "/kpi rapport hebdomadaire",
+    "/kpi désabonner hebdomadaire",
+    "/kpi define taux_de_sauvegarde = sum(saves) / sum(impressions) as percent",
+    "/kpi undefine taux_de_sauvegarde",
+    "/kpi réglages",
+    "/kpi set currency EUR",
+    "/kpi sources",
+    "/kpi alerte portée anomalie",
+    "/kpi alerte prospects baisse 20% hebdomadaire",
+    "/kpi alerte objectifs",
+    "/kpi alerte inactif 3 jours",
+    "/kpi alertes",
+    "/kpi alerte sourdine 1",
+    "/kpi alerte supprimer 1",
+    "/kpi objectif supprimer 1",
+    # errors
+    "/kpi taux_d_engagemnt",
+    "/kpi portée la semaine prochaine",
+    "/kpi objectif prospects",
+    "/kpi alerte portée monte",
+    "/kpi portée pays:fr",
+]
+ENGLISH = re.compile(
+    r"\b(the|Previous|Goal|Goals|Trend|digest|Alert|Alerts|set for|removed|Recorded|Usage|KPIs|per month"
+    r"|vs previous|Unknown|is not|no data|Workspace|Connected|snoozed|Weekly|subscriptions?)\b"
+)
+
+
+def test_every_command_answers_in_french(loaded_db):
+    """SPEC §4 and §6 in French, through the console: answers and errors, nothing left in English
+    but the command words and data people typed (in backticks)."""
+    from bot.console import render
+    from kpi.errors import KpiError
+
+    english = {}
+    with Store(loaded_db) as store:
+        ask(store, "/kpi set language fr")
+        ask(store, "/kpi alerte taux_d_engagement anomalie")  # alert 1, for snooze and remove
+        ask(store, "/kpi objectif taux_d_engagement 4% par semaine")  # goal 1, for removal
+        for text in FRENCH_SESSION:
+            try:
+                shown = render(ask(store, text))
+            except KpiError as exc:
+                shown = str(exc)
+            left = ENGLISH.findall(re.sub(r"`[^`]*`", "", shown))
+            if left:
+                english[text] = (left, shown)
+    assert english == {}

@@ -8,7 +8,18 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from kpi import USAGE, InvalidCommand, KpiError, Report, answer, command_word, parse, parse_period, today_in
+from kpi import (
+    USAGE,
+    InvalidCommand,
+    KpiError,
+    Report,
+    _,
+    answer,
+    command_word,
+    parse,
+    parse_period,
+    today_in,
+)
 
 from ..blocks import error_message, message
 from ..delivery import post
@@ -38,7 +49,7 @@ def register(app: App, deps: Deps) -> None:
         """The words of `/kpi report`, checked: a Report, or the error that the acknowledgement shows."""
         report = parse(command.get("text", ""))
         if not isinstance(report, Report):
-            raise InvalidCommand(f"Usage: `{USAGE['report']}`")
+            raise InvalidCommand(_("Usage: `{form}`").format(form=USAGE["report"]))
         if report.period:
             with deps.store() as store:
                 tz = store.settings(context.team_id or command.get("team_id")).tz

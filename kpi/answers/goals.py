@@ -67,7 +67,11 @@ def set_goal(command: c.SetGoal, engine: Engine, ctx: Context) -> Reply:
         try:
             deadline = date.fromisoformat(command.deadline)
         except ValueError:
-            raise InvalidCommand(f"`{command.deadline}` is not a date.\nUsage: `{c.USAGE['goal']}`") from None
+            raise InvalidCommand(
+                _("`{day}` is not a date.").format(day=command.deadline)
+                + "\n"
+                + _("Usage: `{form}`").format(form=c.USAGE["goal"])
+            ) from None
         if deadline < today:
             raise InvalidTarget(f"The deadline {command.deadline} has passed; pick a date from today on.")
         if not in_calendar(deadline):

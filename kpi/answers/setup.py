@@ -25,7 +25,9 @@ def record_point(command: c.Record, engine: Engine, ctx: Context) -> Reply:
             day = date.fromisoformat(command.day)
         except ValueError:
             raise InvalidCommand(
-                _("`{day}` is not a date.").format(day=command.day) + f"\nUsage: `{c.USAGE['record']}`"
+                _("`{day}` is not a date.").format(day=command.day)
+                + "\n"
+                + _("Usage: `{form}`").format(form=c.USAGE["record"])
             ) from None
     else:
         day = today
