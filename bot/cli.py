@@ -289,7 +289,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 failed = True
                 continue
             try:
-                summary = _import_one(store, team, path, options, tty)
+                with speaking(language):  # the rows' problems are worded in the team's language
+                    summary = _import_one(store, team, path, options, tty)
             except KpiError as exc:  # a refused file, or the database busy with another import
                 failed = True
                 print(f"{name}: {exc}", file=sys.stderr)

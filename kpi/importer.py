@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ImportFailed
+from .i18n import _
 from .names import dimension_value, snake
 from .sources.decode import check_size, container, size_of, text_format, text_rows, workbook_sheets
 from .sources.native import read_native
@@ -36,7 +37,9 @@ def parse_tag(text: str) -> tuple[str, str]:
     """`region=fr` (CLI) or `region:fr` (a DM's words) as a dimension and its value."""
     found = _TAG.fullmatch(text.strip().lower())
     if not found or not snake(found.group(1)):
-        raise ImportFailed(f"`{text}` is not a tag; write DIMENSION=VALUE, as in `region=fr`.")
+        raise ImportFailed(
+            _("`{typed}` is not a tag; write DIMENSION=VALUE, as in `region=fr`.").format(typed=text)
+        )
     return snake(found.group(1)), dimension_value(found.group(2))
 
 
@@ -113,23 +116,39 @@ class _Import:
                     self._workbook(chunks, kind, profile)
             except UnicodeDecodeError:
                 raise ImportFailed(
-                    f"`{self.name}` is not text kpibot can decode. Export or save it as CSV (UTF-8) and import again."
+                    _(
+                        "`{name}` is not text kpibot can decode. Export or save it as CSV (UTF-8) and import again."
+                    ).format(name=self.name)
                 ) from None
             except csv.Error as exc:
-                line = f"line {self.reader.line_num}: " if self.reader is not None else ""  # type: ignore[attr-defined]
-                raise ImportFailed(f"`{self.name}` is not a readable CSV file ({line}{exc}).") from None
+                line = (
+                    _("line {line}: ").format(line=self.reader.line_num)  # type: ignore[attr-defined]
+                    if self.reader is not None
+                    else ""
+                )
+                raise ImportFailed(
+                    _("`{name}` is not a readable CSV file ({why}).").format(
+                        name=self.name, why=f"{line}{exc}"
+                    )
+                ) from None
             chunks.flush()
             summary = self.summary
             if self.days:
                 summary.first_day, summary.last_day = min(self.days), max(self.days)
             if summary.rejected and not skip_invalid:
+                refused = (
+                    _("`{name}` has 1 invalid row; nothing was imported.")
+                    if summary.rejected == 1
+                    else _("`{name}` has {count} invalid rows; nothing was imported.")
+                )
+                fix = _("Fix them, or import with --skip-invalid to keep the valid rows.")
                 raise ImportFailed(
-                    f"`{self.name}` has {summary.rejected} invalid row{'s' if summary.rejected != 1 else ''}; "
-                    "nothing was imported. Fix them, or import with --skip-invalid to keep the valid rows.",
-                    summary.listing(),
+                    refused.format(name=self.name, count=summary.rejected) + " " + fix, summary.listing()
                 )
             if not staging.rows and not summary.rejected and summary.read == 0 and not summary.layout:
-                raise ImportFailed(f"`{self.name}` has no rows of data: nothing was imported.")
+                raise ImportFailed(
+                    _("`{name}` has no rows of data: nothing was imported.").format(name=self.name)
+                )
             if dry_run:
                 summary.dry_run = True
                 return summary
@@ -148,7 +167,11 @@ class _Import:
         profile = BY_NAME.get(forced.strip().lower().replace("-", "_"))
         if profile is None:
             names = ", ".join(sorted(BY_NAME))
-            raise ImportFailed(f"`{forced}` is not a format kpibot knows. The formats are: {names}.")
+            raise ImportFailed(
+                _("`{typed}` is not a format kpibot knows. The formats are: {names}.").format(
+                    typed=forced, names=names
+                )
+            )
         return profile
 
     def _tagged(self, dims: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -203,8 +226,10 @@ class _Import:
                 return
             if first is None:
                 raise ImportFailed(
-                    f"`{self.name}` is empty. Expected a platform export or kpibot's own CSV "
-                    "(`date,metric,value[,network,...]` or `date,<metric>,...`)."
+                    _(
+                        "`{name}` is empty. Expected a platform export or kpibot's own CSV "
+                        "(`date,metric,value[,network,...]` or `date,<metric>,...`)."
+                    ).format(name=self.name)
                 )
             raise ImportFailed(self._unknown(forced))
         profile, line, header, preamble = found
@@ -230,7 +255,9 @@ class _Import:
                 reason = notes.get(sheet.name.strip().lower(), "not a table kpibot knows")
                 if not any(any(cell_text(c).strip() for c in row) for _, row in numbered):
                     continue
-                self.summary.notes.append(f"sheet `{sheet.name}` skipped: {reason}")
+                self.summary.notes.append(
+                    _("sheet `{sheet}` skipped: {reason}").format(sheet=sheet.name, reason=reason)
+                )
                 continue
             found_any = True
             profile, line, header, preamble = found
@@ -269,7 +296,7 @@ class _Import:
             found = find_header(rows, family)
             if found is None:
                 return
-            profile, _, header, preamble = found
+            profile, _table, header, preamble = found
 
     def _rows(self, table: Table, rows: Iterator[tuple[int, list[object]]], chunks: Chunks) -> bool:
         """Read a table's rows into ``chunks``; True when a break ended it (another may follow)."""
@@ -285,7 +312,7 @@ class _Import:
                 reason = table.skip_reason(cells, first)
                 first = False
                 if reason:
-                    summary.notes.append(f"line {line}: {reason}, skipped")
+                    summary.notes.append(_("line {line}: {reason}, skipped").format(line=line, reason=reason))
                     continue
                 summary.read += 1
                 try:
@@ -309,7 +336,9 @@ class _Import:
 
     def _unknown(self, forced: Profile | None) -> str:
         if forced:
-            return f"`{self.name}` does not look like a {forced.title}: its header was not found."
+            return _("`{name}` does not look like a {format}: its header was not found.").format(
+                name=self.name, format=forced.title
+            )
         formats = ", ".join(p.title for p in PROFILES)
         return (
             f"`{self.name}` is not a layout kpibot knows. It reads: {formats}. `kpibot import --formats` shows "

@@ -401,3 +401,16 @@ def test_every_command_answers_in_french(loaded_db):
             if left:
                 english[text] = (left, shown)
     assert english == {}
+
+
+def test_an_import_refused_in_french_names_its_lines(loaded_db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,metric,value\n2026-11-16,impressions,douze\n17/11/2026,impressions,5\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "import", str(bad), "--team", "T1", "--db", loaded_db],
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "KPIBOT_LANGUAGE": "fr"}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "  ligne 2 : `douze` n'est pas un nombre" in result.stderr
+    assert "  ligne 3 : `17/11/2026` n'est pas une date ; écrivez les dates AAAA-MM-JJ" in result.stderr

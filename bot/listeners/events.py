@@ -69,7 +69,8 @@ def _import_one(deps: Deps, client: WebClient, team: str, file_id: str, tags: di
         )
     with download(info, client.token or "", deps.settings.api_url) as buffer, deps.store() as store:
         try:
-            summary = import_file(store, team, name, stream=buffer, tz=store.settings(team).tz, tags=tags)
+            with speaking(deps.language(store, team)):
+                summary = import_file(store, team, name, stream=buffer, tz=store.settings(team).tz, tags=tags)
         except ImportFailed as exc:
             listing = "\n".join(exc.problems[:20])
             more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""

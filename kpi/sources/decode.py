@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..errors import ImportFailed
+from ..i18n import _
 from ..limits import MAX_CELL_CHARS, MAX_COLUMNS
 
 # A platform export of several years of daily rows per campaign stays far below these.
@@ -142,9 +143,13 @@ def workbook_sheets(raw: BinaryIO, name: str, kind: str) -> list[Sheet]:
                 )
             sheets.append(Sheet(sheet_name, sheet.to_python()))
     except CalamineError as exc:
-        raise ImportFailed(f"`{name}` is not a workbook kpibot can read ({type(exc).__name__}).") from None
+        raise ImportFailed(
+            _("`{name}` is not a workbook kpibot can read ({why}).").format(name=name, why=type(exc).__name__)
+        ) from None
     except (ValueError, OSError) as exc:
-        raise ImportFailed(f"`{name}` is not a workbook kpibot can read ({exc}).") from None
+        raise ImportFailed(
+            _("`{name}` is not a workbook kpibot can read ({why}).").format(name=name, why=exc)
+        ) from None
     return sheets
 
 
@@ -154,7 +159,9 @@ def _check_zip(data: bytes, name: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise ImportFailed(f"`{name}` looks like an .xlsx workbook but is not a readable one.") from None
+        raise ImportFailed(
+            _("`{name}` looks like an .xlsx workbook but is not a readable one.").format(name=name)
+        ) from None
     if unpacked > MAX_UNZIPPED_BYTES:
         raise ImportFailed(
             f"`{name}` unpacks to {unpacked / 1e6:,.0f} MB; kpibot reads workbooks of up to "

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .. import staging
 from ..errors import ImportFailed
+from ..i18n import _
 from ..limits import FIRST_DAY, LAST_DAY, MAX_COLUMNS, MAX_VALUE, calendar_problem, storable, value_problem
 from ..names import dimension_value, snake
 from ..staging import Chunks
@@ -111,7 +112,9 @@ class _Dates:
                     moment = moment.astimezone(self.tz)
                 day, moment_given = moment.date(), True
         except (ValueError, OverflowError):
-            raise RowError(f"`{raw}` is not a date; write dates as YYYY-MM-DD") from None
+            raise RowError(
+                _("`{typed}` is not a date; write dates as YYYY-MM-DD").format(typed=raw)
+            ) from None
         if not FIRST_DAY <= day <= LAST_DAY:
             raise RowError(calendar_problem(raw))
         parsed = (day.isoformat(), moment_given)
@@ -132,9 +135,9 @@ def _number(text: str) -> float | None:
             return None
         if _GROUPED.fullmatch(raw):
             return _number(raw.replace(",", ""))
-        raise RowError(f"`{raw}` is not a number") from None
+        raise RowError(_("`{typed}` is not a number").format(typed=raw)) from None
     if math.isnan(number):
-        raise RowError(f"`{text.strip()}` is not a number")
+        raise RowError(_("`{typed}` is not a number").format(typed=text.strip()))
     if not storable(number):
         raise RowError(value_problem(text.strip()))
     return number
@@ -198,7 +201,10 @@ class _RowReader:
             return
         summary.read += 1
         if len(cells) != self.width:
-            summary.add_problem(line, f"{len(cells)} fields where the header has {self.width}")
+            summary.add_problem(
+                line,
+                _("{count} fields where the header has {width}").format(count=len(cells), width=self.width),
+            )
             return
         try:
             day, moment = self.dates(cells[self.layout.date_col])
@@ -274,7 +280,7 @@ def _check_header(header: list[str], cells: list[str], name: str) -> None:
             f"`{name}` line 1: a `value` column needs a `metric` column naming what it measures."
         )
     if "metric" in header and "value" not in header:
-        raise ImportFailed(f"`{name}` line 1: a `metric` column needs a `value` column.")
+        raise ImportFailed(_("`{name}` line 1: a `metric` column needs a `value` column.").format(name=name))
     if len(header) > MAX_COLUMNS:
         raise ImportFailed(
             f"`{name}` line 1: {len(header):,} columns; kpibot reads files of up to {MAX_COLUMNS:,} columns. "
@@ -282,9 +288,11 @@ def _check_header(header: list[str], cells: list[str], name: str) -> None:
         )
     duplicates = sorted(h for h, n in Counter(header).items() if n > 1 and h)
     if duplicates:
-        raise ImportFailed(f"`{name}` line 1: the column `{duplicates[0]}` appears twice.")
+        raise ImportFailed(
+            _("`{name}` line 1: the column `{column}` appears twice.").format(name=name, column=duplicates[0])
+        )
     if any(not h for h in header):
-        raise ImportFailed(f"`{name}` line 1: a column has no name.")
+        raise ImportFailed(_("`{name}` line 1: a column has no name.").format(name=name))
 
 
 @dataclass

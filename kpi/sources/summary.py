@@ -33,7 +33,7 @@ class ImportSummary:
     def add_problem(self, line: int, reason: str) -> None:
         self.rejected += 1
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(f"line {line}: {reason}")
+            self.problems.append(_("line {line}: {reason}").format(line=line, reason=reason))
 
     @property
     def kind(self) -> str:

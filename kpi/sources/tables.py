@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import ImportFailed
+from ..i18n import _
 from ..limits import MAX_COLUMNS
 from ..names import dimension_value, snake
 from .profile import Profile, header_key
@@ -125,7 +126,11 @@ class Table:
                     f"`{ctx.name}` is a {profile.title} without a day column: kpibot needs one row per day. "
                     + profile.not_by_day
                 )
-            raise ImportFailed(f"`{ctx.name}` ({profile.title}) has no date column kpibot can read.")
+            raise ImportFailed(
+                _("`{name}` ({format}) has no date column kpibot can read.").format(
+                    name=ctx.name, format=profile.title
+                )
+            )
         self.dims_cache: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
         self.summary_col = next((i for i, d, _ in self.dim_cols if d == profile.summary_dim), -1)
         self.dim_indexes = [i for i, _, _ in self.dim_cols]
@@ -141,7 +146,9 @@ class Table:
         """Business Suite: the title line above the header names the metric (and maybe the network)."""
         titles = [p for p in preamble if p.strip() and not p.lower().startswith("sep=")]
         if not titles:
-            raise ImportFailed(f"`{self.ctx.name}`: the title line that names the metric is missing.")
+            raise ImportFailed(
+                _("`{name}`: the title line that names the metric is missing.").format(name=self.ctx.name)
+            )
         title = header_key(titles[-1])
         known = dict(self.profile.title_metrics)
         words = title.split(" ")
@@ -243,7 +250,7 @@ class Table:
 
     def _dims(self, raw: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         dims = dict(self.static)
-        for (_, dim, values), cell in zip(self.dim_cols, raw, strict=True):
+        for (_index, dim, values), cell in zip(self.dim_cols, raw, strict=True):
             text = cell.strip()
             if text and dim not in self.ctx.tags:
                 value = dimension_value(text)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..i18n import _
 from ..limits import FIRST_DAY, LAST_DAY, calendar_problem, storable, value_problem
 
 EMPTY = {"", "--", "-", "—", "n/a", "N/A"}
@@ -63,7 +64,7 @@ class Numbers:
 
     def _checked(self, number: float, cell: object) -> float:
         if math.isnan(number):
-            raise CellError(f"`{cell}` is not a number")
+            raise CellError(_("`{typed}` is not a number").format(typed=cell))
         if not storable(number):
             raise CellError(value_problem(str(cell).strip()))
         return number
@@ -72,7 +73,7 @@ class Numbers:
         if cell is None:
             return None
         if isinstance(cell, bool):
-            raise CellError(f"`{cell}` is not a number")
+            raise CellError(_("`{typed}` is not a number").format(typed=cell))
         if isinstance(cell, int | float):
             return self._checked(float(cell), cell)
         return self._text(str(cell))
@@ -85,7 +86,7 @@ class Numbers:
             return float(cleaned)
         if self.style == "us" and _US_GROUPED.fullmatch(raw):
             return float(raw.replace(",", ""))
-        raise CellError(f"`{raw}` is not a number")
+        raise CellError(_("`{typed}` is not a number").format(typed=raw))
 
 
 def _iso(text: str) -> date | None:
@@ -191,7 +192,7 @@ class Days:
                     return day
         except (ValueError, OverflowError):
             pass
-        raise CellError(f"`{text}` is not a date this export uses")
+        raise CellError(_("`{typed}` is not a date this export uses").format(typed=text))
 
     def offset(self, cell: object) -> str:
         """GA4's `Nth day`: days after the report's start date."""
@@ -200,7 +201,7 @@ class Days:
         try:
             number = int(float(str(cell).strip()))
         except ValueError:
-            raise CellError(f"`{cell}` is not a day number") from None
+            raise CellError(_("`{typed}` is not a day number").format(typed=cell)) from None
         if not 0 <= number <= 36_600:
-            raise CellError(f"`{cell}` is not a day number")
+            raise CellError(_("`{typed}` is not a day number").format(typed=cell))
         return (self.start + timedelta(days=number)).isoformat()
