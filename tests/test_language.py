@@ -414,3 +414,22 @@ def test_an_import_refused_in_french_names_its_lines(loaded_db, tmp_path):
     assert result.returncode == 1
     assert "  ligne 2 : `douze` n'est pas un nombre" in result.stderr
     assert "  ligne 3 : `17/11/2026` n'est pas une date ; écrivez les dates AAAA-MM-JJ" in result.stderr
+
+
+def test_every_command_answers_in_french_over_the_slack_path(api, loaded_db):
+    import json as jsonlib
+
+    from .conftest import NOW
+    from .support.server import AppServer, fixed_clock, settings_for
+
+    english = {}
+    with AppServer(settings_for(loaded_db, api.url), fixed_clock(NOW)) as server:
+        server.command("set language fr")
+        server.command("alerte taux_d_engagement anomalie")
+        server.command("objectif taux_d_engagement 4% par semaine")
+        for text in FRENCH_SESSION:
+            shown = jsonlib.dumps(server.command(text.removeprefix("/kpi ")).json(), ensure_ascii=False)
+            left = ENGLISH.findall(re.sub(r"`[^`]*`", "", shown))
+            if left:
+                english[text] = (left, shown[:400])
+    assert english == {}

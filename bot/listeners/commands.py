@@ -18,6 +18,7 @@ from kpi import (
     command_word,
     parse,
     parse_period,
+    speaking,
     today_in,
 )
 
@@ -59,7 +60,14 @@ def register(app: App, deps: Deps) -> None:
     def check_report(ack: Ack, command: dict[str, Any], context: Any) -> None:
         """Check the words only; the digest is built once, after the acknowledgement."""
         report = checked_report(command, context)
-        ack(text=f"Posting the {report.cadence} digest…", response_type="ephemeral")
+        team = context.team_id or command.get("team_id")
+        with deps.store() as store, speaking(deps.language(store, team)):
+            words = (
+                _("Posting the weekly digest…")
+                if report.cadence == "weekly"
+                else _("Posting the quarterly digest…")
+            )
+        ack(text=words, response_type="ephemeral")
 
     def post_report(command: dict[str, Any], context: Any, client: WebClient, respond: Respond) -> None:
         """Runs after the acknowledgement: a rate limit or a retry never holds Slack's 3 seconds. Bolt
