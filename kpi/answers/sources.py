@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import commands as c
-from ..connectors.sync import STATUS_WORDS
+from ..connectors.sync import status_words
 from ..engine import Engine
 from ..i18n import _
 from ..reply import Reply
@@ -27,12 +27,7 @@ def list_sources(command: c.ListSources, engine: Engine, ctx: Context) -> Reply:
         )
     lines = []
     for source in sources:
-        status = (
-            STATUS[source.status]()
-            if source.status in STATUS
-            else STATUS_WORDS.get(source.status, source.status)
-        )
-        head = f"{TONES.get(source.status, '⚪')} {source.label}: {status}"
+        head = f"{TONES.get(source.status, '⚪')} {source.label}: {status_words(source.status)}"
         details = []
         if source.last_sync_at:
             details.append(_("last sync {when}").format(when=source.last_sync_at[:16].replace("T", " ")))
@@ -46,13 +41,3 @@ def list_sources(command: c.ListSources, engine: Engine, ctx: Context) -> Reply:
         for skipped in source.skipped:
             lines.append("    " + _("skipped: {what}").format(what=skipped))
     return Reply(_("Connected sources"), lines, kind="sources")
-
-
-# The words of each sync status in the language spoken (STATUS_WORDS holds the English ones).
-STATUS = {
-    "connected": lambda: _("connected, not synced yet"),
-    "ok": lambda: _("up to date"),
-    "needs_reconnecting": lambda: _("needs reconnecting"),
-    "rate_limited": lambda: _("paused by the platform's rate limit; the next sync goes on"),
-    "failed": lambda: _("the last sync failed"),
-}

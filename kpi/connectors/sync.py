@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..errors import InvalidCommand, KpiError, NotFound
+from ..i18n import _
 from ..periods import zone
 from ..staging import Chunks, Staging
 from ..store import Source, Store
@@ -203,18 +204,23 @@ def disconnect(store: Store, team: str, source_id: int) -> None:
         raise NotFound(f"The team has no source {source_id}. `kpibot sources` lists them.")
 
 
+# A source's status in words, in the language spoken (`kpibot sources` and `/kpi sources`).
 STATUS_WORDS = {
-    "connected": "connected, not synced yet",
-    "ok": "up to date",
-    "needs_reconnecting": "needs reconnecting",
-    "rate_limited": "paused by the platform's rate limit; the next sync goes on",
-    "failed": "the last sync failed",
+    "connected": lambda: _("connected, not synced yet"),
+    "ok": lambda: _("up to date"),
+    "needs_reconnecting": lambda: _("needs reconnecting"),
+    "rate_limited": lambda: _("paused by the platform's rate limit; the next sync goes on"),
+    "failed": lambda: _("the last sync failed"),
 }
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS[status]() if status in STATUS_WORDS else status
 
 
 def describe(source: Source) -> list[str]:
     """`kpibot sources` and `/kpi sources`: in words, never a secret."""
-    lines = [f"{source.id}. {source.label}: {STATUS_WORDS.get(source.status, source.status)}"]
+    lines = [f"{source.id}. {source.label}: {status_words(source.status)}"]
     if source.last_sync_at:
         lines.append(
             f"   last sync {source.last_sync_at[:16].replace('T', ' ')}; data up to {source.latest_day or 'no data yet'}"
