@@ -13,6 +13,22 @@ from .i18n import _
 SPARK = "▁▂▃▄▅▆▇█"
 
 
+def size(number: float, kind: str = "", decimals: int | None = None, *, signed: bool = False) -> str:
+    """A size an alert states: a threshold, a change's limit or its move, a score: `9.5`, `20%`,
+    `1.5 pp`, `+7.9` (``kind`` '', 'percent' or 'points'; ``decimals`` None: as few as the number
+    needs, up to four). In French from CLDR: `9,5`, `20 %`, `1,5 pt`, `+7,9`."""
+    if i18n.language() != "en":
+        from .locale_format import size as localised
+
+        return localised(number, kind, decimals, signed=signed)
+    sign = "+" if signed else ""
+    if decimals is None:
+        text = f"{number:{sign},.4f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{number:{sign},.{decimals}f}"
+    return text + {"percent": "%", "points": " pp"}.get(kind, "")
+
+
 def day(when: date) -> str:
     """A date as a person reads it: Nov 20, 2026 in English, 20 nov. 2026 in French."""
     if i18n.language() == "en":

@@ -72,6 +72,18 @@ def whole_percent(share: float) -> str:
     return _number(share, "percent", decimals=0)
 
 
+def size(number: float, kind: str, decimals: int | None, *, signed: bool) -> str:
+    """See format.size: the same sizes, with the locale's separators, signs and percent sign."""
+    places = decimals
+    if places is None:
+        shown = f"{number:.4f}".rstrip("0").rstrip(".")
+        places = len(shown.partition(".")[2])
+    if kind == "percent":
+        return _number(number / 100, "percent", signed=signed, decimals=places)
+    text = _number(number, "score", signed=signed, decimals=places)
+    return _("{number} pt").format(number=text) if kind == "points" else text
+
+
 def value(number: float, unit: str, currency: str) -> str:
     return _number(number, unit if unit in _DECIMALS else "ratio", currency)
 

@@ -433,3 +433,20 @@ def test_every_command_answers_in_french_over_the_slack_path(api, loaded_db):
             if left:
                 english[text] = (left, shown[:400])
     assert english == {}
+
+
+@pytest.mark.parametrize(
+    "number, kind, decimals, signed, english, french",
+    [
+        (20.0, "percent", None, False, "20%", f"20{NBSP}%"),
+        (1.5, "points", None, False, "1.5 pp", "1,5 pt"),
+        (25.04, "percent", 1, False, "25.0%", f"25,0{NBSP}%"),
+        (7.94, "", 1, True, "+7.9", "+7,9"),
+        (-4.26, "", 1, True, "-4.3", "-4,3"),
+        (1234.5, "", None, False, "1,234.5", f"1{NNBSP}234,5"),
+    ],
+)
+def test_alert_sizes_in_both_locales(number, kind, decimals, signed, english, french):
+    assert fmt.size(number, kind, decimals, signed=signed) == english
+    with speaking("fr"):
+        assert fmt.size(number, kind, decimals, signed=signed) == french

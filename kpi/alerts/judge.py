@@ -150,7 +150,7 @@ def _line(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding | N
             headline = _("{name} rose {move} to {value} {when}").format(**words)
         else:
             headline = _("{name} fell {move} to {value} {when}").format(**words)
-        limit = _points(alert.amount or 0.0) if _in_points(alert, kpi) else _percent(alert.amount or 0.0)
+        limit = fmt.size(alert.amount or 0.0, "points" if _in_points(alert, kpi) else "percent")
         reference = PREVIOUS_FROM[period.unit]().format(value=show(prev.number), limit=limit)
     return _finding(
         engine, alert, kpi, period, headline, value=show(now.number), reference=reference,
@@ -162,7 +162,7 @@ def _line(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding | N
 def threshold_text(line: float, kpi: Kpi, currency: str) -> str:
     """A threshold as typed: 9.5 leads stays 9.5, where a count would show as 10."""
     if kpi.unit in ("count", "ratio", "score") and line != round(line):
-        return f"{line:,.4f}".rstrip("0").rstrip(".")
+        return fmt.size(line)
     return fmt.value(line, kpi.unit, currency)
 
 
@@ -178,25 +178,11 @@ def _moved(alert: Alert, kpi: Kpi, now: float, prev: float | None) -> str | None
     size = alert.amount or 0.0
     if _in_points(alert, kpi):
         delta = (now - prev) * 100
-        return _points(round(abs(delta), 1), ".1f") if sign * delta > size else None
+        return fmt.size(abs(delta), "points", 1) if sign * delta > size else None
     if prev == 0:
         return None
     delta = (now - prev) / abs(prev) * 100
-    return _percent(round(abs(delta), 1), ".1f") if sign * delta > size else None
-
-
-def _points(amount: float, spec: str = "g") -> str:
-    """20 pp, 1.5 pp; in French 1,5 pt."""
-    if language() == "en":
-        return f"{amount:{spec}} pp"
-    return fmt.change(amount / 100, 0.0, "percent").lstrip("+")
-
-
-def _percent(amount: float, spec: str = "g") -> str:
-    """20%, 25.0%; in French 20 %, 25,0 %."""
-    if language() == "en":
-        return f"{amount:{spec}}%"
-    return fmt.change(1 + amount / 100, 1.0, "count").lstrip("+")
+    return fmt.size(abs(delta), "percent", 1) if sign * delta > size else None
 
 
 def _anomaly(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding | None:
@@ -230,7 +216,7 @@ def _anomaly(engine: Engine, alert: Alert, kpi: Kpi, period: Period) -> Finding 
     )
     return _finding(
         engine, alert, kpi, period, headline, value=show(value), reference=usual,
-        change=band.format(change=fmt.change(value, median, kpi.unit), score=_score(score)),
+        change=band.format(change=fmt.change(value, median, kpi.unit), score=fmt.size(score, decimals=1, signed=True)),
         tone="good" if good else "bad",
         contributors=_contributors(engine, alert, kpi, [period, *history], results.totals[0], Value(median), median=True),
     )  # fmt: skip
@@ -301,11 +287,6 @@ def _weekday(day: date) -> str:
     from ..locale_format import weekday
 
     return weekday(day)
-
-
-def _score(score: float) -> str:
-    text = f"{score:+.1f}"
-    return text if language() == "en" else text.replace(".", ",")
 
 
 PREVIOUS_FROM = {

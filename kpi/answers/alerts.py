@@ -53,9 +53,7 @@ def describe(alert: Alert, kpi: Kpi | None, currency: str) -> str:
         )
         return text.format(line=line, **words)
     points = alert.unit == "pp" or (alert.unit == "" and kpi is not None and kpi.unit == "percent")
-    size = f"{alert.amount:g} pp" if points else f"{alert.amount:g}%"
-    if language() != "en":
-        size = size.replace(".", ",").replace(" pp", " pt").replace("%", "\u00a0%")
+    size = fmt.size(alert.amount or 0.0, "points" if points else "percent")
     if alert.kind == "drops":
         return _("{name} drops more than {size} {when}, vs the period before").format(size=size, **words)
     return _("{name} rises more than {size} {when}, vs the period before").format(size=size, **words)
