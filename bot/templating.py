@@ -111,19 +111,12 @@ def view(d: Digest) -> dict[str, Any]:
         "missed": [g for g in goals if g["status"] == "missed"],
         "open": [g for g in goals if g["status"] not in ("met", "missed")],
         "roi": roi,
-        # French phrases that change with the period: "à la semaine précédente", "ce trimestre".
-        "previous_words": _PREVIOUS_WORDS.get(d.period.unit, "à la période précédente"),
-        "this_words": _THIS_WORDS.get(d.period.unit, "sur la période"),
     }
 
 
 def _latest(day: str) -> str:
     """The freshness date: ISO in English digests (as they always were), CLDR's in the others."""
     return day if language() == "en" else fmt.day(date.fromisoformat(day))
-
-
-_PREVIOUS_WORDS = {"week": "à la semaine précédente", "quarter": "au trimestre précédent"}
-_THIS_WORDS = {"week": "cette semaine", "quarter": "ce trimestre"}
 
 
 def render_parts(d: Digest, env: Environment) -> dict[str, str]:
