@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import SOCIAL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +87,23 @@ def test_bad_setting_is_one_clear_error(tmp_path):
     result = kpibot("ask", "help", cwd=tmp_path, env={"KPIBOT_TZ": "Nowhere/Land"})
     assert result.returncode == 1
     assert result.stderr.startswith("KPIBOT_TZ: `Nowhere/Land` is not a time zone")
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("KPIBOT_LANGUAGE", "de", "KPIBOT_LANGUAGE must be en or fr, not `de`."),
+        ("KPIBOT_ALERTS_AT", "8am", "KPIBOT_ALERTS_AT must be a time such as 08:00, not `8am`."),
+        ("KPIBOT_SYNC_AT", "25:00", "KPIBOT_SYNC_AT must be a time such as 06:00, not `25:00`."),
+    ],
+)
+def test_a_bad_language_or_check_time_is_one_clear_error(variable, value, message):
+    from bot.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({variable: value}, dotenv=False)
+    assert str(caught.value) == message
+    assert Settings.from_env({variable: {"KPIBOT_LANGUAGE": "FR"}.get(variable, "07:30")}, dotenv=False)
 
 
 # The demo answers as of a fixed moment: the 1st of a month, when "this month" has no data yet.
