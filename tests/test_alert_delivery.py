@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -18,8 +17,8 @@ from kpi.store import Store
 
 from .conftest import ask, load
 from .support.alert_data import csv, csv_rows, rhythm
+from .support.cli import cli_env, kpibot, kpibot_twice
 from .support.server import settings_for
-from .support.slack_api import BOT_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = datetime(2026, 11, 11, 8, 0, tzinfo=UTC)  # judges Tuesday 10 November, the spike day
@@ -93,32 +92,13 @@ def test_concurrent_checks_post_once(db, api):
 
 
 def run_cli(*args: str, db: str, api=None, cwd: Path) -> subprocess.CompletedProcess:
-    env = {"PYTHONPATH": str(ROOT), "KPIBOT_DB": db, "PATH": "/usr/bin:/bin"}
-    if api:
-        env.update({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": api.url})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return kpibot(*args, cwd=cwd, env=cli_env(db, api.url if api else None))
 
 
 def test_two_processes_post_once(db, api, tmp_path):
-    env = {
-        "PYTHONPATH": str(ROOT),
-        "KPIBOT_DB": db,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": api.url,
-        "PATH": "/usr/bin:/bin",
-    }
-    command = [sys.executable, "-m", "bot.cli", "alerts", "check", "--at", "2026-11-11T08:00+00:00"]
-    processes = [
-        subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True) for _ in range(2)
-    ]
-    outputs = sorted(p.communicate(timeout=120)[0].strip() for p in processes)
+    outputs = kpibot_twice(
+        "alerts", "check", "--at", "2026-11-11T08:00+00:00", cwd=tmp_path, env=cli_env(db, api.url)
+    )
     assert outputs == [
         "T1 #C1: 1 alert(s) sent",
         "T1: nothing new fires (each alert posts once per period)",
@@ -232,11 +212,9 @@ def test_an_import_from_the_command_line_checks_the_alerts_when_it_can_post(db, 
 def test_in_the_demo_a_new_user_finds_the_anomaly_and_the_network_that_caused_it(tmp_path):
     db = str(tmp_path / "kpibot-demo.db")
     lines = "/kpi alert engagement anomaly\n/kpi alert leads drops 20% weekly\n"
-    console = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--db", db, "--now", "2026-11-20T10:00+01:00"],
-        input=lines, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    console = kpibot(
+        "demo", "--db", db, "--now", "2026-11-20T10:00+01:00", cwd=tmp_path, env=cli_env(), stdin=lines
+    )
     assert console.returncode == 0 and console.stdout.count("set for this channel") == 2, console.stdout
     # The demo's Instagram campaign runs on the 12th of every month: the morning after, it fires.
     result = run_cli("alerts", "check", "--dry-run", "--at", "2026-11-13", db=db, cwd=tmp_path)

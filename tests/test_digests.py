@@ -22,6 +22,7 @@ from kpi.store import Store
 from kpi.writer import record
 
 from .conftest import NOW, ask
+from .support.cli import cli_env, kpibot_twice
 from .support.server import settings_for
 from .support.slack_api import BOT_TOKEN
 
@@ -151,18 +152,9 @@ def test_concurrent_triggers_post_once(db, api):
 
 
 def test_two_processes_post_once(db, api, tmp_path):
-    env = {
-        "PYTHONPATH": str(ROOT),
-        "KPIBOT_DB": db,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": api.url,
-        "PATH": "/usr/bin:/bin",
-    }
-    command = [sys.executable, "-m", "bot.cli", "digest", "weekly", "--at", "2026-11-16T10:00+01:00"]
-    processes = [
-        subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True) for _ in range(2)
-    ]
-    outputs = sorted(p.communicate(timeout=120)[0].strip() for p in processes)
+    outputs = kpibot_twice(
+        "digest", "weekly", "--at", "2026-11-16T10:00+01:00", cwd=tmp_path, env=cli_env(db, api.url)
+    )
     assert outputs == [
         "T1 C1 weekly 2026-W46: sent",
         "T1 C1 weekly 2026-W46: skipped (already posted or being posted; each digest is posted once)",

@@ -4,8 +4,6 @@ complete, and English byte for byte what it was."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from kpi.periods import Period, parse_period
 from kpi.store import Store
 
 from .conftest import ask
+from .support.cli import cli_env, kpibot
 
 ROOT = Path(__file__).resolve().parent.parent
 # What CLDR puts in French: a narrow no-break space between thousands, a no-break space before % and €.
@@ -132,12 +131,8 @@ def test_a_goal_line_in_french(loaded_db):
 
 def test_ask_takes_lang_and_kpibot_language_is_the_default(loaded_db, tmp_path):
     def run(*args: str, **env: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ask", *args, "--team", "T1", "--db", loaded_db,
-             "--now", "2026-11-18T10:00+00:00"],
-            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **env}, cwd=tmp_path,
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        options = ("--team", "T1", "--db", loaded_db, "--now", "2026-11-18T10:00+00:00")
+        result = kpibot("ask", *args, *options, cwd=tmp_path, env=cli_env(**env))
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -315,11 +310,8 @@ def test_the_import_summary_in_the_teams_language(loaded_db, tmp_path):
     day.write_text(
         "date,metric,value,network\n2026-11-16,impressions,1500,x\n2026-11-17,impressions,1700,x\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "import", str(day), "--team", "T1", "--db", loaded_db],
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "KPIBOT_LANGUAGE": "fr"}, cwd=tmp_path,
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    french = cli_env(KPIBOT_LANGUAGE="fr")
+    result = kpibot("import", str(day), "--team", "T1", "--db", loaded_db, cwd=tmp_path, env=french)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"{day}: 2 lignes lues, 2 ajoutées, 0 remplacées, 0 rejetées (format long)"
@@ -328,11 +320,8 @@ def test_the_import_summary_in_the_teams_language(loaded_db, tmp_path):
 def test_in_the_demo_a_french_team_gets_its_answers_and_its_digest(tmp_path):
     db = str(tmp_path / "kpibot-demo.db")
     lines = "/kpi engagement le trimestre dernier par réseau\n/kpi objectifs\n/kpi rapport hebdomadaire\n"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--db", db, "--now", "2026-11-20T10:00+01:00", "--lang", "fr"],
-        input=lines, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    options = ("--db", db, "--now", "2026-11-20T10:00+01:00", "--lang", "fr")
+    result = kpibot("demo", *options, cwd=tmp_path, env=cli_env(), stdin=lines)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Taux d'engagement · T3 2026" in out and "par rapport à T2 2026" in out
@@ -406,11 +395,8 @@ def test_every_command_answers_in_french(loaded_db):
 def test_an_import_refused_in_french_names_its_lines(loaded_db, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,metric,value\n2026-11-16,impressions,douze\n17/11/2026,impressions,5\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "import", str(bad), "--team", "T1", "--db", loaded_db],
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "KPIBOT_LANGUAGE": "fr"}, cwd=tmp_path,
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    french = cli_env(KPIBOT_LANGUAGE="fr")
+    result = kpibot("import", str(bad), "--team", "T1", "--db", loaded_db, cwd=tmp_path, env=french)
     assert result.returncode == 1
     assert "  ligne 2 : `douze` n'est pas un nombre" in result.stderr
     assert "  ligne 3 : `17/11/2026` n'est pas une date ; écrivez les dates AAAA-MM-JJ" in result.stderr
