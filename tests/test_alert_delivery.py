@@ -20,7 +20,6 @@ from .support.alert_data import csv, csv_rows, rhythm
 from .support.cli import cli_env, kpibot, kpibot_twice
 from .support.server import settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECK = datetime(2026, 11, 11, 8, 0, tzinfo=UTC)  # judges Tuesday 10 November, the spike day
 SPIKE = {(date(2026, 11, 10), "instagram", "fr"): 4.0}
 SEASON_CSV = csv(csv_rows("impressions", date(2026, 9, 1), date(2026, 11, 10), rhythm(1000, SPIKE)))
