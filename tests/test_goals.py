@@ -1,6 +1,6 @@
 """Goal status on data whose pace is known: 10 leads a day, followers +10 a day, as of Wed 2026-11-18."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -8,7 +8,7 @@ from kpi import goals
 from kpi.engine import Engine
 from kpi.periods import parse_period
 
-from .conftest import NOW, load
+from .conftest import NOW, ask, load
 
 TODAY = NOW.date()
 
@@ -109,3 +109,17 @@ def test_first_of_the_month_says_the_month_has_no_data_yet(store):
     s = goals.evaluate(engine, goal, engine.catalog.resolve("engagement_rate"), date(2026, 12, 1))
     assert (s.status, s.forecast) == ("off track", pytest.approx(0.024))
     assert goal_line(s, "USD") == "🔴 off track: no data yet this month, target 3.0% per month, forecast 2.4%"
+
+
+def test_the_goals_table_on_the_first_says_no_data_yet_and_shows_the_forecast_behind_the_status(store):
+    rows = "".join(f"{date(2026, 12, 1) - timedelta(days=i)},24,1000,5\n" for i in range(1, 29))
+    load(store, "T1", "date,likes,impressions,leads\n" + rows)
+    store.set_goal("T1", "engagement_rate", 0.03, "month", None, "2026-11-20", {}, "U1", now=NOW.isoformat())
+    store.set_goal("T1", "leads", 100, "month", None, "2026-11-20", {}, "U1", now=NOW.isoformat())
+    store.set_goal("T1", "likes", 200, "week", None, "2026-11-20", {}, "U1", now=NOW.isoformat())
+    table = ask(store, "/kpi goals", now=datetime(2026, 12, 1, 9, tzinfo=NOW.tzinfo)).table
+    assert table.columns[3:6] == ["so far", "progress", "forecast"]
+    rate, month, week = table.rows
+    assert rate[3:] == ["no data yet", "—", "2.4%", "🔴 off track"]  # the recent pace is below 3%
+    assert month[3:] == ["no data yet", "—", "155", "🟢 on track"]  # 5 a day for 31 days
+    assert week[3:] == ["24", "12%", "168", "🔴 off track"]  # Monday Nov 30 counted, 6 days left

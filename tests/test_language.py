@@ -201,8 +201,16 @@ def test_goals_in_french(loaded_db):
         assert [a.label for a in set_reply.actions] == ["Modifier", "Supprimer n° 1"]
         listing = ask(store, "/kpi objectifs")
         assert listing.title == "Objectifs · 18 nov. 2026" and listing.lines == ["1 en bonne voie"]
-        assert listing.table.columns == ["#", "KPI", "objectif", "à ce jour", "progression", "statut"]
-        assert listing.table.rows[0][5] == "🟢 en bonne voie"
+        assert listing.table.columns == [
+            "#",
+            "KPI",
+            "objectif",
+            "à ce jour",
+            "progression",
+            "prévision",
+            "statut",
+        ]
+        assert listing.table.rows[0][6] == "🟢 en bonne voie"
         assert ask(store, "/kpi objectif supprimer 1").title == "Objectif n° 1 supprimé"
 
 

@@ -145,7 +145,7 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
     for goal, s in statuses:
         scope = "".join(f" {d}:{v}" for d, v in goal.filters.items())
         if s is None:
-            rows.append([f"#{goal.id}", goal.kpi + scope, "—", "—", "—", _("KPI retired")])
+            rows.append([f"#{goal.id}", goal.kpi + scope, "—", "—", "—", "—", _("KPI retired")])
             continue
         unit = s.kpi.unit
         progress = _whole_percent(s.progress) if s.progress is not None else "—"
@@ -154,8 +154,11 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
                 f"#{goal.id}",
                 f"{s.kpi.name}{scope}",
                 f"{fmt.value(goal.target, unit, currency)} {cadence_words(goal)}",
-                fmt.value(s.current.number, unit, currency, missing=s.current.missing or "no data"),
+                fmt.value(s.current.number, unit, currency, missing=_so_far_missing(s)),
                 progress,
+                "—"
+                if s.forecast is None or s.status in ("met", "missed")
+                else fmt.value(s.forecast, unit, currency),
                 f"{s.emoji} {status_word(s.status)}",
             ]
         )
@@ -172,9 +175,9 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
         _("Goals · {day}").format(day=fmt.day(today)),
         [summary],
         table=Table(
-            ["#", _("KPI"), _("target"), _("so far"), _("progress"), _("status")],
+            ["#", _("KPI"), _("target"), _("so far"), _("progress"), _("forecast"), _("status")],
             rows,
-            numeric=[False, False, True, True, True, False],
+            numeric=[False, False, True, True, True, True, False],
         ),
         notes=[
             _(
@@ -185,6 +188,13 @@ def list_goals(command: c.ListGoals, engine: Engine, ctx: Context) -> Reply:
         kind="goals",
         data=statuses,
     )
+
+
+def _so_far_missing(s: goal_math.GoalStatus) -> str:
+    """A period that has only just begun has no data *yet*; its status then rests on the forecast."""
+    if s.status in ("met", "missed", "no data"):
+        return s.current.missing or "no data"
+    return _("no data yet")
 
 
 def _whole_percent(share: float) -> str:
