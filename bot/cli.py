@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from .config import Settings
 log = logging.getLogger("kpibot")
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command stopped by SIGPIPE
 DEMO_DB = "kpibot-demo.db"
 
 
@@ -133,11 +135,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_left()
     except Exception:
         ref = uuid.uuid4().hex[:8]
         log.exception("unexpected error (ref %s)", ref)
         print(f"Something went wrong (ref {ref}); the log has the details.", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _reader_left() -> int:
+    """`kpibot demo | head` closes the pipe early: stop quietly, as Unix tools do, not with a traceback.
+
+    Output still buffered would fail again when Python flushes it at exit, so stdout goes to devnull.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 def _now(text: str | None, option: str = "--now") -> datetime:

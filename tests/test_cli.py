@@ -129,6 +129,23 @@ def test_demo_answers_each_line_and_exits_at_eof(tmp_path):
     assert "\n  no data" not in out.split("> /kpi goals")[0]  # every answer has a value
 
 
+def test_a_reader_that_stops_early_stops_the_demo_quietly(tmp_path):
+    """`kpibot demo < script | head`: the pipe closes under the console; no traceback, the shell's 141."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KPIBOT_", "SLACK_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "demo", "--now", DEMO_NOW],
+        cwd=tmp_path, env=env, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    demo.stdin.write("/kpi list\n" * 300)  # far more than a pipe holds
+    demo.stdin.close()
+    assert demo.stdout.readline() == "> /kpi list\n"
+    demo.stdout.close()
+    assert demo.wait(timeout=120) == 141
+    assert demo.stderr.read() == ""
+
+
 def test_demo_reuses_its_database_and_tops_it_up(tmp_path):
     first = kpibot("demo", "--now", DEMO_NOW, cwd=tmp_path, stdin="")
     assert first.returncode == 0, first.stderr
