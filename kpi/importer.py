@@ -2,8 +2,8 @@
 
 kpibot's own long and wide CSVs and every platform export of the registry (kpi/sources) go through
 the same steps: the whole file is read and validated into staging first (nothing written, no lock
-taken), and only a file with no bad row (or with ``skip_invalid``) is merged, a chunk per short
-transaction. Memory stays flat whatever a text file's size: only the current chunk, the series keys
+taken), and only a file with no bad row (or with ``skip_invalid``) is merged, a batch of series per
+short transaction. Memory stays flat whatever a text file's size: only the current chunk, the series keys
 and at most ``MAX_PROBLEMS`` problem lines are held (a workbook, bounded in size, is read whole).
 """
 

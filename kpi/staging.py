@@ -1,46 +1,57 @@
-"""An import's rows held on disk until the whole file is known good, then merged a slice at a time.
+"""An import's rows held in a side file until the whole file is known good, then merged a batch at a time.
 
 Parsing and validating a big file takes seconds; holding SQLite's write lock that long shuts every
-other writer out (a `/kpi record`, a goal, the digest ledger). So an import stages its rows in an
-anonymous temporary file beside the database, writing nothing to the store, and only when every row
-has passed does it merge them: one short transaction per staged chunk, each of which keeps the
-derived tables (rollups, cube, freshness) exact. A file with a bad row therefore writes nothing at
-all; a merge cut short by a killed process leaves whole chunks behind, and importing the same file
-again completes it, since every row replaces its key.
+other writer out (a `/kpi record`, a goal, the digest ledger). So an import stages its rows in a
+private SQLite file attached beside the store (kpi/store/staged.py), writing nothing to the store,
+and only when every row has passed does it merge them. The merge works a batch of series at a time:
+
+1. without the lock, it reads the values the batch replaces and sums the batch's changes to the
+   derived tables (rollups, cube) in the side file;
+2. with the lock, it checks that no other writer touched the team's data since (the team's data
+   version), reads again if one did, and copies the batch in, in key order, one ``INSERT ... SELECT``
+   a table.
+
+So the lock is held only for the copying. A file with a bad row writes nothing at all; a merge cut
+short by a killed process leaves whole batches behind, each with its derived tables exact, and
+importing the same file again completes it, since every row replaces its key.
 """
 
 from __future__ import annotations
 
-import marshal
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import BinaryIO
 
 from .store import Store
-from .writer import KEY, ObservationWriter, Row
+from .store.staged import StagedFile
+from .writer import ObservationWriter, Row
 
 # Rows staged (and later merged) at a time: big enough to write fast, small enough to hold the lock
-# for well under a second.
+# for a small fraction of a second.
 CHUNK_ROWS = 50_000
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
-# Called after each merged chunk with (chunks merged, chunks in all).
+# Called after each merged batch with (batches merged, batches in all).
 MergeProgress = Callable[[int, int], None]
 # Called with a stage ("reading" or "writing"), the work done and the work in all: bytes of the
-# file while reading, chunks while writing.
+# file while reading, batches while writing.
 Progress = Callable[[str, int, int], None]
 
 
+class Merged:
+    """What a merge did: keys new to the store, keys whose value changed (or that the file gave more
+    than once), and keys whose stored value was already the file's."""
+
+    def __init__(self) -> None:
+        self.inserted = self.replaced = self.unchanged = 0
+
+
 class Staging:
-    """Chunks of (series, date, value) rows in a temporary file; series are numbered locally
-    and get their store ids only at merge, so staging takes no write lock."""
+    """Rows of (series, date, value) in a side file; series are numbered locally and get their store
+    ids only at merge, so staging takes no write lock."""
 
     def __init__(self, store: Store) -> None:
-        folder = Path(store.path).parent if store.path != ":memory:" else None
-        self.file: BinaryIO = tempfile.TemporaryFile(prefix="kpibot-import-", dir=folder)  # noqa: SIM115
+        self.file = StagedFile(store)
         self.keys: dict[SeriesKey, int] = {}
-        self.chunks = 0
         self.rows = 0
+        self.sets = 0
 
     def series(self, metric: str, dims: tuple[tuple[str, str], ...]) -> int:
         """A local number for a metric and (sorted) dimension values."""
@@ -55,39 +66,49 @@ class Staging:
         moments of a day already in this file)."""
         if not replacing and not adding:
             return
-        blob = marshal.dumps((replacing, adding))
-        self.file.write(len(blob).to_bytes(8, "little"))
-        self.file.write(blob)  # read back whole: marshal.load on a file reads it item by item
-        self.chunks += 1
+        self.file.stage(replacing, adding)
         self.rows += len(replacing) + len(adding)
+        self.sets += len(replacing)
 
-    def merge(self, store: Store, team: str, progress: MergeProgress | None = None) -> ObservationWriter:
-        """Write every staged chunk, each in its own short transaction; returns the writer, whose
-        counts say what was inserted, replaced and unchanged."""
-        self.file.seek(0)
+    def merge(self, store: Store, team: str, progress: MergeProgress | None = None) -> Merged:
+        """Write every staged row, a batch of series per short transaction."""
+        merged = Merged()
+        if not self.rows:
+            return merged
         writer = ObservationWriter(store, team)
-        if not self.chunks:
-            return writer
+        # New series are numbered in (metric, dimensions) order, so that a batch (a few metrics) is
+        # one run of ids and its rows go into the store's key order as one run too.
+        keys = sorted(self.keys)
         with store.atomic():
-            sids = writer.preload(list(self.keys))
-        seen = store.data_version()
-        for done in range(1, self.chunks + 1):
-            # Read and sort the chunk before taking the lock: the gap lets a waiting writer in.
-            size = int.from_bytes(self.file.read(8), "little")
-            staged = marshal.loads(self.file.read(size))
-            replacing, adding = ([(sids[k], day, value) for k, day, value in rows] for rows in staged)
-            replacing.sort(key=KEY)
-            adding.sort(key=KEY)
+            sid_of = dict(zip(keys, writer.preload(keys), strict=True))
+            ours = store.data_version_of(team)
+        # Series this merge created have nothing stored, so their old values need no reading, as
+        # long as no other writer has touched the team's data since.
+        new = writer.created
+        sizes = self.file.sizes()
+        series = [(key[0], sid_of[key], n, sizes[n]) for key, n in self.keys.items() if n in sizes]
+        batches = _batches(series)
+        for done, batch in enumerate(batches, start=1):
+            version = store.data_version_of(team)
+            if version != ours:
+                new = set()
+            counts = self.file.prepare(batch, writer.cube_keys, new, commit=True)
             with store.atomic():
-                if store.data_version() != seen:
-                    writer.forget_watermark()  # another connection wrote since our last chunk
-                writer.replace(replacing)
-                writer.add(adding)
-                writer.finish()
-            seen = store.data_version()
+                if store.data_version_of(team) != version:
+                    # Another writer changed this team's data meanwhile: read again, under the lock.
+                    new = set()
+                    counts = self.file.prepare(batch, writer.cube_keys, new, commit=False)
+                self.file.apply(team)
+                if counts.latest is not None:
+                    store.mark_fresh(team, counts.latest)
+                ours = store.data_version_of(team)
+            merged.inserted += counts.inserted
+            merged.unchanged -= counts.changed
             if progress:
-                progress(done, self.chunks)
-        return writer
+                progress(done, len(batches))
+        merged.unchanged += sum(sizes.values())
+        merged.replaced = self.sets - merged.inserted - merged.unchanged
+        return merged
 
     def close(self) -> None:
         self.file.close()
@@ -97,6 +118,33 @@ class Staging:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _batches(series: list[tuple[str, int, int, int]]) -> list[list[tuple[int, int]]]:
+    """(metric, store id, local number, keys) series in batches of (store id, local number) of
+    about CHUNK_ROWS keys each, a metric's series together: the cube's cells are per metric, so each
+    batch then writes its own cells once instead of every batch writing every cell. A series is
+    never split; a big metric is."""
+    by_metric: dict[str, list[tuple[int, int, int]]] = {}
+    for metric, sid, n, keys in series:
+        by_metric.setdefault(metric, []).append((sid, n, keys))
+    batches: list[list[tuple[int, int]]] = []
+    batch: list[tuple[int, int]] = []
+    count = 0
+    for metric in sorted(by_metric):
+        group = sorted(by_metric[metric])
+        if batch and count + sum(keys for _, _, keys in group) > CHUNK_ROWS:
+            batches.append(batch)
+            batch, count = [], 0
+        for sid, n, keys in group:
+            batch.append((sid, n))
+            count += keys
+            if count >= CHUNK_ROWS:
+                batches.append(batch)
+                batch, count = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 class Chunks:

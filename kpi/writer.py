@@ -1,4 +1,6 @@
-"""The one way observations are written: the importer, `/kpi record` and the demo all use it.
+"""Small writes of observations, in the caller's transaction: `/kpi record` and the demo. (An import,
+a push and a sync stage their rows and merge them in batches: kpi/staging.py; they create their
+series here.)
 
 Besides the rows themselves it keeps three derived tables exact: the per-series monthly rollup,
 the per-dimension-value cube (daily and monthly) and the team's data freshness. The cube is kept
@@ -12,6 +14,7 @@ from datetime import date
 from operator import itemgetter
 
 from .store import Store, dims_key
+from .store.changes import cube_changes
 
 Row = tuple[int, str, float]
 LOOKUP_LIMIT = 1_000
@@ -25,6 +28,7 @@ class ObservationWriter:
         self.store, self.team = store, team
         self.series_ids: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
         self.cube_keys: dict[int, list[tuple[str, str, str]]] = {}
+        self.created: set[int] = set()  # series that ``preload`` created: nothing stored yet
         self.watermark: dict[int, str] | None = None
         self.months: set[str] = set()
         self.written: set[int] = set()
@@ -53,13 +57,11 @@ class ObservationWriter:
             if sid is not None and (metric, dims) not in self.series_ids:
                 self.series_ids[(metric, dims)] = sid
                 self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
-            ids.append(sid if sid is not None else self.series(metric, dims))
+            if sid is None:
+                sid = self.series(metric, dims)
+                self.created.add(sid)
+            ids.append(sid)
         return ids
-
-    def forget_watermark(self) -> None:
-        """Another connection wrote between two of this writer's transactions: a series' newest
-        date may have moved, so read it again before trusting it."""
-        self.watermark = None
 
     def replace(self, rows: list[Row]) -> None:
         """Write rows; a row for a stored (series, date) replaces its value."""
@@ -120,48 +122,10 @@ class ObservationWriter:
         self._to_cube(rows, [r[2] for r in rows], [0] * len(rows))
 
     def _to_cube(self, rows: list[Row], amounts: list[float], counts: list[int]) -> None:
-        """Add each row's change to the cube cells of its series (whole team and each dimension value).
-
-        Rows come sorted by series. Each series' run of days is collected under its cube keys; when
-        the runs under a key cover the same days (the usual chunk: every series on every day) they
-        are summed column by column, else merged day by day.
-        """
-        runs: dict[tuple[str, str, str], list[tuple[tuple[str, ...], list[float], list[int]]]] = {}
-        start = 0
-        size = len(rows)
-        while start < size:
-            sid = rows[start][0]
-            end = start
-            while end < size and rows[end][0] == sid:
-                end += 1
-            run = (tuple(rows[i][1] for i in range(start, end)), amounts[start:end], counts[start:end])
-            self.written.add(sid)
-            for key in self.cube_keys[sid]:
-                runs.setdefault(key, []).append(run)
-            start = end
-        deltas = []
-        for (metric, dim, value), group in runs.items():
-            days = group[0][0]
-            if all(r[0] == days for r in group):
-                sums = map(sum, zip(*(r[1] for r in group), strict=True))
-                numbers = map(sum, zip(*(r[2] for r in group), strict=True))
-                deltas.extend(
-                    (metric, day, dim, value, a, n) for day, a, n in zip(days, sums, numbers, strict=True)
-                )
-                continue
-            merged: dict[str, list[float]] = {}
-            for run_days, run_amounts, run_counts in group:
-                for day, amount, count in zip(run_days, run_amounts, run_counts, strict=True):
-                    slot = merged.get(day)
-                    if slot is None:
-                        merged[day] = [amount, count]
-                    else:
-                        slot[0] += amount
-                        slot[1] += count
-            deltas.extend((metric, day, dim, value, a, int(n)) for day, (a, n) in merged.items())
-        deltas.sort()
+        """Add each row's change to the cube cells of its series (whole team and each dimension value)."""
+        self.written.update(row[0] for row in rows)
         self.changed = self.changed or any(amounts) or any(counts)
-        self.store.add_to_cube(self.team, deltas)
+        self.store.add_to_cube(self.team, cube_changes(rows, amounts, counts, self.cube_keys))
         days = {day for _, day, _ in rows}
         self.months.update(day[:7] for day in days)
         self.latest = max(self.latest, max(days))

@@ -132,3 +132,35 @@ def test_an_import_with_a_bad_last_row_writes_nothing_and_never_takes_the_lock(d
         other.execute("ROLLBACK")
         other.close()
         assert snapshot(s) == before
+
+
+def test_a_write_between_reading_a_batch_and_taking_the_lock_is_read_again(db_path, monkeypatch):
+    """The merge reads what a batch replaces without the lock, then waits for it; another writer that
+    gets in between (here it holds the lock while the merge reads, and records a day the next batch
+    replaces) must not leave the derived tables counting the old value."""
+    from kpi import staging
+
+    from .test_writer import assert_derived_tables_exact
+
+    monkeypatch.setattr(staging, "CHUNK_ROWS", 9)  # a batch per segment: x0, x1, x2
+    locked, threads = threading.Event(), []
+
+    def other_writer() -> None:
+        with Store(db_path) as other:
+            other.conn.execute("BEGIN IMMEDIATE")
+            locked.set()
+            time.sleep(0.3)  # the merge reads its next batch meanwhile, then waits for the lock
+            ask(other, "/kpi record likes 7 2026-10-28 segment:x1")  # a savepoint in this transaction
+            other.conn.commit()
+
+    def after_a_batch(stage: str, done: int, total: int) -> None:
+        if stage == "writing" and done == 1:
+            threads.append(threading.Thread(target=other_writer))
+            threads[0].start()
+            locked.wait(5)
+
+    with Store(db_path) as s:
+        summary = load(s, "T1", _wide_month(), progress=after_a_batch)
+        threads[0].join()
+        assert (summary.inserted, summary.replaced) == (83, 1)  # the record came first: 28 Oct x1 replaced
+        assert_derived_tables_exact(s)

@@ -1,0 +1,87 @@
+"""What a write changes in the tables derived from observations, worked out from the rows alone:
+the cube's cells (the whole team and each dimension value, by day and by month) and the monthly
+rollup. Pure functions, shared by the writer of small writes and the merge of an import."""
+
+from __future__ import annotations
+
+Row = tuple[int, str, float]
+CubeChange = tuple[str, str, str, str, float, int]
+
+
+def cube_changes(
+    rows: list[Row], amounts: list[float], counts: list[int], cube_keys: dict[int, list[tuple[str, str, str]]]
+) -> list[CubeChange]:
+    """The (metric, date, dim, value, amount, count) changes rows make to the cube cells of their
+    series: the whole team (dim '') and each dimension value. ``amounts`` are the rows' changes of
+    value, ``counts`` 1 for a key new to the store.
+
+    Rows come sorted by series. Each series' run of days is collected under its cube keys; when the
+    runs under a key cover the same days (the usual case: every series on every day) they are summed
+    column by column, else merged day by day.
+    """
+    runs: dict[tuple[str, str, str], list[tuple[tuple[str, ...], list[float], list[int]]]] = {}
+    start = 0
+    size = len(rows)
+    while start < size:
+        sid = rows[start][0]
+        end = start
+        while end < size and rows[end][0] == sid:
+            end += 1
+        run = (tuple(rows[i][1] for i in range(start, end)), amounts[start:end], counts[start:end])
+        for key in cube_keys[sid]:
+            runs.setdefault(key, []).append(run)
+        start = end
+    deltas = []
+    for (metric, dim, value), group in runs.items():
+        days = group[0][0]
+        if all(r[0] == days for r in group):
+            sums = map(sum, zip(*(r[1] for r in group), strict=True))
+            numbers = map(sum, zip(*(r[2] for r in group), strict=True))
+            deltas.extend(
+                (metric, day, dim, value, a, n) for day, a, n in zip(days, sums, numbers, strict=True)
+            )
+            continue
+        merged: dict[str, list[float]] = {}
+        for run_days, run_amounts, run_counts in group:
+            for day, amount, count in zip(run_days, run_amounts, run_counts, strict=True):
+                slot = merged.get(day)
+                if slot is None:
+                    merged[day] = [amount, count]
+                else:
+                    slot[0] += amount
+                    slot[1] += count
+        deltas.extend((metric, day, dim, value, a, int(n)) for day, (a, n) in merged.items())
+    deltas.sort()
+    return deltas
+
+
+def by_month(cube: list[CubeChange]) -> list[CubeChange]:
+    """The monthly cube's changes: the daily changes summed by month."""
+    months: dict[tuple[str, str, str, str], list[float]] = {}
+    for metric, day, dim, value, amount, count in cube:
+        slot = months.setdefault((metric, day[:7], dim, value), [0.0, 0])
+        slot[0] += amount
+        slot[1] += count
+    return [(*key, amount, int(count)) for key, (amount, count) in sorted(months.items())]
+
+
+def month_changes(
+    rows: list[Row], amounts: list[float], counts: list[int]
+) -> list[tuple[int, str, float, int, str, float]]:
+    """Each (series, month)'s change to the monthly rollup: the change of its sum and of its number
+    of points, and its newest changed day with that day's value (rows come in key order)."""
+    out: list[tuple[int, str, float, int, str, float]] = []
+    current: tuple[int, str] | None = None
+    total, n, last_date, last_value = 0.0, 0, "", 0.0
+    for (sid, day, value), amount, count in zip(rows, amounts, counts, strict=True):
+        key = (sid, day[:7])
+        if key != current:
+            if current is not None:
+                out.append((*current, total, n, last_date, last_value))
+            current, total, n = key, 0.0, 0
+        total += amount
+        n += count
+        last_date, last_value = day, value
+    if current is not None:
+        out.append((*current, total, n, last_date, last_value))
+    return out
