@@ -14,9 +14,8 @@ from datetime import date
 from operator import itemgetter
 
 from .store import Store, dims_key
-from .store.changes import cube_changes
+from .store.changes import Row, cube_changes
 
-Row = tuple[int, str, float]
 LOOKUP_LIMIT = 1_000
 KEY = itemgetter(0, 1)  # a row's (series id, date)
 
