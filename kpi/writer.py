@@ -11,13 +11,11 @@ stored for its series is new; any other row's old value is read first and its di
 from __future__ import annotations
 
 from datetime import date
-from operator import itemgetter
 
 from .store import Store, dims_key
-from .store.changes import Row, cube_changes
+from .store.changes import KEY, Row, cube_changes
 
 LOOKUP_LIMIT = 1_000
-KEY = itemgetter(0, 1)  # a row's (series id, date)
 
 
 class ObservationWriter:

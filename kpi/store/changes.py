@@ -4,7 +4,10 @@ rollup. Pure functions, shared by the writer of small writes and the merge of an
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 Row = tuple[int, str, float]
+KEY = itemgetter(0, 1)  # a row's (series id, date)
 CubeChange = tuple[str, str, str, str, float, int]
 
 

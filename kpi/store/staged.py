@@ -18,14 +18,12 @@ import itertools
 import os
 import tempfile
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
-from .changes import by_month, cube_changes, month_changes
+from .changes import KEY, by_month, cube_changes, month_changes
 from .connection import Connection
 
 _names = itertools.count()
-KEY = itemgetter(0, 1)
 
 SCHEMA = (
     # One row per key of the file, local series number first: its final value (the last row that
