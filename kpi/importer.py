@@ -159,6 +159,7 @@ class _Import:
                 merged.replaced,
                 merged.unchanged,
             )
+            summary.locked_seconds = merged.locked
         return summary
 
     def _forced(self, forced: str | None) -> Profile | None:

@@ -73,6 +73,28 @@ def test_a_second_import_says_the_database_is_busy_in_one_line(held, db_path, tm
     assert "Traceback" not in err and time.monotonic() - started < 30
 
 
+def test_an_import_counts_the_time_it_holds_the_lock_and_not_the_time_it_waits_for_it(
+    held, db_path, monkeypatch
+):
+    """The benchmark's lock share comes from this measure, so waiting on another writer must not
+    inflate it, and the import's own transactions must not go uncounted."""
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 5.0)
+
+    def release() -> None:
+        time.sleep(0.4)
+        held.execute("COMMIT")
+
+    releaser = threading.Thread(target=release)
+    with Store(db_path) as s:
+        started = time.perf_counter()
+        releaser.start()
+        summary = load(s, "T1", _wide_month())
+        elapsed = time.perf_counter() - started
+    releaser.join()
+    assert summary.inserted == 84 and elapsed >= 0.4
+    assert 0 < summary.locked_seconds < 0.4
+
+
 def _wide_month(days: int = 28, segments: int = 3) -> str:
     rows = "".join(
         f"2026-10-{day:02d},{day * 10 + s},x{s}\n" for day in range(1, days + 1) for s in range(segments)
@@ -91,6 +113,7 @@ def test_other_writers_get_in_while_an_import_runs_and_the_derived_tables_stay_e
     from .test_writer import assert_derived_tables_exact
 
     monkeypatch.setattr(staging, "CHUNK_ROWS", 9)
+    monkeypatch.setattr(staging, "BATCH_ROWS", 9)
     monkeypatch.setattr(writer, "LOOKUP_LIMIT", lookup_limit)
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.0)
     recorded = []
@@ -143,6 +166,7 @@ def test_a_write_between_reading_a_batch_and_taking_the_lock_is_read_again(db_pa
     from .test_writer import assert_derived_tables_exact
 
     monkeypatch.setattr(staging, "CHUNK_ROWS", 9)  # a batch per segment: x0, x1, x2
+    monkeypatch.setattr(staging, "BATCH_ROWS", 9)
     locked, threads = threading.Event(), []
 
     def other_writer() -> None:

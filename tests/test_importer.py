@@ -45,6 +45,31 @@ def test_reimport_changes_nothing_and_says_so(store):
     assert snapshot(store) == before
 
 
+def test_a_first_import_writes_each_cube_cell_once_when_its_metrics_fit_in_a_batch(store, monkeypatch):
+    """A batch holds whole metrics: a batch that took part of a metric wrote that metric's cube cells,
+    and the next batch wrote them again, under the lock."""
+    from kpi import staging
+
+    from .test_writer import assert_derived_tables_exact
+
+    monkeypatch.setattr(staging, "BATCH_ROWS", 90)  # each metric (84 keys) fits, both do not
+    store.conn.execute("CREATE TEMP TABLE rewrites (name TEXT)")
+    for table in ("cube_daily", "cube_monthly", "monthly"):
+        store.conn.execute(
+            f"CREATE TEMP TRIGGER rewrite_{table} AFTER UPDATE ON main.{table} "
+            f"BEGIN INSERT INTO rewrites VALUES ('{table}'); END"
+        )
+    rows = "".join(f"2026-11-{day:02d},{day},{2 * day},x{s}\n" for day in range(1, 29) for s in range(3))
+    seen = []
+    summary = load(
+        store, "T1", "date,likes,impressions,segment\n" + rows, progress=lambda *step: seen.append(step)
+    )
+    assert summary.inserted == 168
+    assert store.conn.execute("SELECT name, count(*) FROM rewrites GROUP BY name").fetchall() == []
+    assert [(done, total) for stage, done, total in seen if stage == "writing"] == [(1, 2), (2, 2)]
+    assert_derived_tables_exact(store)
+
+
 def test_old_values_are_primary_key_searches_on_every_sqlite(store):
     """Row values in `IN (VALUES ...)` are planned as a scan by SQLite 3.40: re-imports went quadratic."""
     from kpi.store import OLD_VALUES_SQL
@@ -215,6 +240,7 @@ def test_streams_in_chunks_with_progress(store, monkeypatch):
     from kpi import staging
 
     monkeypatch.setattr(staging, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(staging, "BATCH_ROWS", 10)
     seen = []
     rows = "".join(f"2026-11-{1 + i % 28:02d},{i},x{i % 3}\n" for i in range(95))
     summary = load(store, "T1", "date,likes,segment\n" + rows, progress=lambda *step: seen.append(step))

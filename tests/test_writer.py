@@ -57,6 +57,7 @@ def test_cube_is_exact_after_overlapping_imports_and_records(store, monkeypatch,
     from kpi import staging, writer
 
     monkeypatch.setattr(staging, "CHUNK_ROWS", 97)  # many chunks: replacements across chunk borders
+    monkeypatch.setattr(staging, "BATCH_ROWS", 97)
     monkeypatch.setattr(writer, "LOOKUP_LIMIT", lookup_limit)  # both ways of telling new rows from old
     load(store, "T1", SOCIAL)
     load(store, "T1", SITE)

@@ -29,6 +29,8 @@ class ImportSummary:
     first_day: str = ""
     last_day: str = ""
     dry_run: bool = False
+    # Seconds the merge held the store's write lock (the benchmark reports it; no surface shows it).
+    locked_seconds: float = 0.0
 
     def add_problem(self, line: int, reason: str) -> None:
         self.rejected += 1

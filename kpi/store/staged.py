@@ -114,6 +114,9 @@ class StagedFile:
             # A batch's pages stay in memory until its commit instead of spilling while the lock is held.
             self.cache_size = self.conn.execute("PRAGMA main.cache_size").fetchone()[0]
             self.conn.execute("PRAGMA main.cache_size = -65536")
+            # The merge checkpoints between its transactions (see checkpoint), not inside each commit.
+            self.autocheckpoint = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
             for statement in SCHEMA:
                 self.conn.execute(statement.format(s=self.name))
             self.conn.commit()
@@ -176,8 +179,15 @@ class StagedFile:
         for statement in APPLY_SQL:
             self.conn.execute(self._sql(statement), (team,) if "?" in statement else ())
 
+    def checkpoint(self) -> None:
+        """Copy what the store's log holds into the database file, after a batch's commit: SQLite
+        would do it inside the commit (after letting the lock go), so the time a commit is measured
+        to hold the lock would include it, and the log would grow by a batch each time."""
+        self.conn.execute("PRAGMA main.wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
         if self.conn.in_transaction:
             self.conn.rollback()
         self.conn.execute(f"DETACH DATABASE {self.name}")
         self.conn.execute(f"PRAGMA main.cache_size = {int(self.cache_size)}")
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(self.autocheckpoint)}")
