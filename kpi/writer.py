@@ -48,15 +48,18 @@ class ObservationWriter:
         """The series ids of many (metric, dims) keys at once, creating the missing ones."""
         texts = [(metric, dims_key(dict(dims))) for metric, dims in keys]
         known = self.store.existing_series(self.team, texts)
+        missing = [(key, text) for key, text in zip(keys, texts, strict=True) if text not in known]
+        if missing:
+            self.store.create_series(self.team, [key for key, _ in missing])
+            created = self.store.existing_series(self.team, [text for _, text in missing])
+            self.created.update(created.values())
+            known.update(created)
         ids = []
         for (metric, dims), text in zip(keys, texts, strict=True):
-            sid = known.get(text)
-            if sid is not None and (metric, dims) not in self.series_ids:
+            sid = known[text]
+            if (metric, dims) not in self.series_ids:
                 self.series_ids[(metric, dims)] = sid
                 self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
-            if sid is None:
-                sid = self.series(metric, dims)
-                self.created.add(sid)
             ids.append(sid)
         return ids
 

@@ -78,6 +78,23 @@ class ObservationTables:
                 found[(metric, dims)] = sid
         return found
 
+    def create_series(self, team: str, keys: Sequence[tuple[str, tuple[tuple[str, str], ...]]]) -> None:
+        """Create the (metric, sorted dims) series that do not exist yet, in the order given (their
+        ids follow it), inside the caller's transaction: an import's first transaction, where one
+        statement a table costs a millisecond for thousands of series, and one query each tens."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO series (team, metric, dims) VALUES (?, ?, ?)",
+            [(team, metric, dims_key(dict(dims))) for metric, dims in keys],
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO dimension_values (team, dim, value) VALUES (?, ?, ?)",
+            sorted({(team, d, v) for _, dims in keys for d, v in dims}),
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO metric_dimensions (team, metric, dim) VALUES (?, ?, ?)",
+            sorted({(team, metric, d) for metric, dims in keys for d, _ in dims}),
+        )
+
     def series_id(self, team: str, metric: str, dims: dict[str, str]) -> int:
         """The id of a series, created on first use (inside the caller's transaction)."""
         key = dims_key(dims)
