@@ -24,6 +24,7 @@ from .changes import KEY, by_month, cube_changes, month_changes
 from .connection import Connection
 
 _names = itertools.count()
+CACHE_KB = 16_384
 
 SCHEMA = (
     # One row per key of the file, local series number first: its final value (the last row that
@@ -110,10 +111,12 @@ class StagedFile:
             self.conn.execute(f"ATTACH DATABASE ? AS {self.name}", (path,))
             self.conn.execute(f"PRAGMA {self.name}.journal_mode = OFF")
             self.conn.execute(f"PRAGMA {self.name}.synchronous = OFF")
-            self.conn.execute(f"PRAGMA {self.name}.cache_size = -65536")
-            # A batch's pages stay in memory until its commit instead of spilling while the lock is held.
+            # 16 MB each: a batch's pages stay in memory until its commit instead of spilling while
+            # the lock is held. 64 MB each measured no faster, and took the peak memory of a
+            # 3.5-million-row import from 115 to 215 MB.
+            self.conn.execute(f"PRAGMA {self.name}.cache_size = -{CACHE_KB}")
             self.cache_size = self.conn.execute("PRAGMA main.cache_size").fetchone()[0]
-            self.conn.execute("PRAGMA main.cache_size = -65536")
+            self.conn.execute(f"PRAGMA main.cache_size = -{CACHE_KB}")
             # The merge checkpoints between its transactions (see checkpoint), not inside each commit.
             self.autocheckpoint = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
