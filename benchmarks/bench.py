@@ -11,7 +11,10 @@ Prints, for a generated data set (default: five years of daily data, 40 metrics,
 - the weekly digest: one channel's build, text and chart (median and slowest of 20 full renders), and
   500 subscribed channels through the scheduler's digest cache;
 - the daily alert check of 1,000 alerts over 50 teams (3.5 million rows in all), per alert, and the
-  time 20 alerts add after the big import and after a one-day import.
+  time 20 alerts add after the big import and after a one-day import;
+- Slack's writes during an import of the whole file (a `/kpi record` every 100 ms: refusals, p99),
+  and the time the write lock is held: the import's own write transactions, timed, and the share of
+  a probe's requests for the lock refused, sampled every 20 ms.
 Each measurement that reports memory runs in its own process, so peak RSS belongs to it alone.
 """
 
