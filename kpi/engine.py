@@ -12,6 +12,7 @@ from .catalog import Catalog, Kpi
 from .errors import InvalidFilter
 from .i18n import _
 from .store import Agg, Series, Store
+from .store.changes import ITEM_DIMENSIONS
 
 ALL = "all"
 
@@ -212,8 +213,11 @@ def _cube_answers(kpi: Kpi, filters: dict[str, str], by: str | None) -> bool:
     """The cube holds sums and counts per single dimension value: enough for sum and mean KPIs
     overall, by one dimension, or filtered on one dimension value, and for stocks (``last``) over
     the whole team when every series reports on the same latest date. Other stocks and combined
-    filters are computed from the series."""
+    filters are computed from the series, as are breakdowns and filters on an item dimension
+    (a campaign, a product), which the cube does not hold."""
     assert kpi.tree is not None
+    if by in ITEM_DIMENSIONS or not ITEM_DIMENSIONS.isdisjoint(filters):
+        return False
     if any(agg.fn == "last" for agg in fx.aggregates(kpi.tree)):
         return not filters and by is None
     return (not filters) or (len(filters) == 1 and by is None)

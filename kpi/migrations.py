@@ -15,6 +15,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .store.changes import ITEM_DIMENSIONS
+
 migrations = Migrations("kpibot")
 
 
@@ -326,6 +328,15 @@ def m011_alerts(db: Database) -> None:
 def m012_team_language(db: Database) -> None:
     """The language a team set (`/kpi set language fr`); empty means the deployment's default."""
     _run(db, "ALTER TABLE team_settings ADD COLUMN language TEXT")
+
+
+@migrations()
+def m013_item_dimensions_off_the_cube(db: Database) -> None:
+    """The cube no longer holds item dimensions (kpi/store/changes.py: ITEM_DIMENSIONS), whose
+    breakdowns are read from the series: their cells would only go stale."""
+    marks = ", ".join("?" * len(ITEM_DIMENSIONS))
+    for table in ("cube_daily", "cube_monthly"):
+        db.execute(f"DELETE FROM {table} WHERE dim IN ({marks})", sorted(ITEM_DIMENSIONS))
 
 
 def _run(db: Database, script: str) -> None:

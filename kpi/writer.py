@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from .store import Store, dims_key
-from .store.changes import KEY, Row, cube_changes
+from .store.changes import KEY, Cell, Row, cube_cells, cube_changes
 
 LOOKUP_LIMIT = 1_000
 
@@ -24,7 +24,7 @@ class ObservationWriter:
     def __init__(self, store: Store, team: str) -> None:
         self.store, self.team = store, team
         self.series_ids: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-        self.cube_keys: dict[int, list[tuple[str, str, str]]] = {}
+        self.cube_keys: dict[int, list[Cell]] = {}
         self.created: set[int] = set()  # series that ``preload`` created: nothing stored yet
         self.watermark: dict[int, str] | None = None
         self.months: set[str] = set()
@@ -41,7 +41,7 @@ class ObservationWriter:
         sid = self.series_ids.get(key)
         if sid is None:
             sid = self.series_ids[key] = self.store.series_id(self.team, metric, dict(dims))
-            self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
+            self.cube_keys[sid] = cube_cells(metric, dims)
         return sid
 
     def preload(self, keys: list[tuple[str, tuple[tuple[str, str], ...]]]) -> list[int]:
@@ -59,7 +59,7 @@ class ObservationWriter:
             sid = known[text]
             if (metric, dims) not in self.series_ids:
                 self.series_ids[(metric, dims)] = sid
-                self.cube_keys[sid] = [(metric, "", ""), *((metric, d, v) for d, v in dims)]
+                self.cube_keys[sid] = cube_cells(metric, dims)
             ids.append(sid)
         return ids
 

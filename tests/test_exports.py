@@ -262,6 +262,17 @@ def test_google_ads_report_with_grouped_numbers_and_total_rows(store, variant):
     assert value(store, "/kpi spend 2026-10 campaign:brand") == "USD 8,087.50"
 
 
+def test_a_breakdown_by_campaign_is_read_from_the_series_and_the_cube_holds_no_campaign(store):
+    rows = GADS + [(d, "Launch", 100, 1000, 50.0, 1, 10.0) for d in OCT]
+    load(store, "Campaign report.csv", ex.google_ads(rows, variant="csv"))
+    answer = ask(store, "/kpi spend 2026-10 by campaign")
+    assert answer.lines[0].split("   ")[0] == "USD 8,337.50"
+    assert [row[:2] for row in answer.table.rows] == [["brand", "USD 8,087.50"], ["launch", "USD 250.00"]]
+    assert value(store, "/kpi spend 2026-10 campaign:launch") == "USD 250.00"
+    cells = store.conn.execute("SELECT count(*) FROM cube_daily WHERE dim = 'campaign'").fetchone()[0]
+    assert cells == 0
+
+
 def test_google_ads_french_headers(store):
     load(store, "rapport.csv", ex.google_ads([(d, "Marque", 10, 100, 5.0, 1, 0.0) for d in OCT], french=True))
     assert value(store, "/kpi ad_impressions 2026-10 campaign:marque") == "500"

@@ -1,6 +1,7 @@
 """The derived tables (monthly rollup, cube, freshness) stay exactly what a full recomputation gives,
 whatever mix of new rows, replacements, duplicates, events and records was written."""
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -8,6 +9,7 @@ import pytest
 
 from kpi.engine import Engine
 from kpi.periods import parse_period
+from kpi.store.changes import ITEM_DIMENSIONS
 
 from .conftest import NOW, SITE, SOCIAL, ask, load
 
@@ -18,6 +20,7 @@ UNION ALL
 SELECT s.team, s.metric, o.date, d.key, d.value, sum(o.value), count(*)
 FROM series s JOIN json_each(CASE s.dims WHEN '' THEN '{}' ELSE s.dims END) d
 JOIN observations o ON o.series_id = s.id
+WHERE d.key NOT IN (SELECT value FROM json_each(?))
 GROUP BY s.team, s.metric, o.date, d.key, d.value
 """
 MONTHLY_FROM_SCRATCH = """
@@ -27,12 +30,14 @@ GROUP BY series_id, substr(date, 1, 7)
 
 
 def assert_derived_tables_exact(store):
-    def rows(sql):
+    def rows(sql, *params):
         return sorted(
-            tuple(round(x, 6) if isinstance(x, float) else x for x in r) for r in store.conn.execute(sql)
+            tuple(round(x, 6) if isinstance(x, float) else x for x in r)
+            for r in store.conn.execute(sql, params)
         )
 
-    assert rows("SELECT * FROM cube_daily") == rows(CUBE_FROM_SCRATCH)
+    # Item dimensions (a campaign) are not in the cube: their breakdowns are read from the series.
+    assert rows("SELECT * FROM cube_daily") == rows(CUBE_FROM_SCRATCH, json.dumps(sorted(ITEM_DIMENSIONS)))
     assert rows("SELECT * FROM monthly") == rows(MONTHLY_FROM_SCRATCH)
     assert rows("SELECT * FROM cube_monthly") == rows(
         "SELECT team, metric, substr(date, 1, 7), dim, value, sum(total), sum(n) FROM cube_daily "
@@ -42,13 +47,14 @@ def assert_derived_tables_exact(store):
 
 def random_csv(seed: int, days: int = 40) -> str:
     rnd = random.Random(seed)
-    lines = ["date,metric,value,network,region"]
+    lines = ["date,metric,value,network,region,campaign"]
     for _ in range(600):
         day = f"2026-{rnd.choice([10, 11])}-{rnd.randint(1, 28):02d}"
         metric = rnd.choice(["likes", "impressions", "posts"])
         network = rnd.choice(["facebook", "x", ""])
         region = rnd.choice(["fr", "us", ""])
-        lines.append(f"{day},{metric},{rnd.randint(0, 100)},{network},{region}")
+        campaign = rnd.choice(["spring", "launch", ""])
+        lines.append(f"{day},{metric},{rnd.randint(0, 100)},{network},{region},{campaign}")
     return "\n".join(lines) + "\n"
 
 
@@ -91,6 +97,8 @@ SLICES = [
     ({"network": "facebook"}, None),
     ({"network": "all"}, None),
     ({"region": "fr"}, None),
+    ({}, "campaign"),
+    ({"campaign": "spring"}, None),
 ]
 
 
@@ -146,3 +154,35 @@ def test_stocks_from_the_cube_match_the_series(store, lagging):
 
 def rounded(values):
     return [(None if v.number is None else round(v.number, 9), v.missing) for v in values]
+
+
+def test_an_older_database_drops_the_item_dimension_cells_it_held(tmp_path):
+    """Files written before the cube left item dimensions out hold their cells: the upgrade deletes
+    them, so nothing stale is left and the cube equals a recomputation again."""
+    from sqlite_utils import Database
+
+    from kpi.store import Store
+    from kpi.store import connection as store_module
+
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        load(s, "T1", random_csv(5))
+    raw = Database(path)
+    raw.execute(
+        "INSERT INTO cube_daily SELECT s.team, s.metric, o.date, 'campaign', json_extract(s.dims, '$.campaign'), "
+        "sum(o.value), count(*) FROM series s JOIN observations o ON o.series_id = s.id "
+        "WHERE s.dims LIKE '%campaign%' GROUP BY 1, 2, 3, 4, 5"
+    )
+    raw.execute(
+        "INSERT INTO cube_monthly SELECT team, metric, substr(date, 1, 7), dim, value, sum(total), sum(n) "
+        "FROM cube_daily WHERE dim = 'campaign' GROUP BY 1, 2, 3, 4, 5"
+    )
+    raw.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_item_dimensions_off_the_cube'")
+    raw.execute("PRAGMA user_version = 12")
+    raw.conn.commit()
+    assert raw.execute("SELECT count(*) FROM cube_daily WHERE dim = 'campaign'").fetchone()[0] > 0
+    raw.close()
+    store_module._migrated.clear()
+    with Store(path) as s:
+        assert s.conn.execute("SELECT count(*) FROM cube_monthly WHERE dim = 'campaign'").fetchone()[0] == 0
+        assert_derived_tables_exact(s)

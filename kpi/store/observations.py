@@ -97,24 +97,13 @@ class ObservationTables:
 
     def series_id(self, team: str, metric: str, dims: dict[str, str]) -> int:
         """The id of a series, created on first use (inside the caller's transaction)."""
-        key = dims_key(dims)
-        row = self.conn.execute(
-            "SELECT id FROM series WHERE team = ? AND metric = ? AND dims = ?", (team, metric, key)
-        ).fetchone()
-        if row:
-            return row[0]
-        sid = self.conn.execute(
-            "INSERT INTO series (team, metric, dims) VALUES (?, ?, ?)", (team, metric, key)
-        ).lastrowid
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO dimension_values (team, dim, value) VALUES (?, ?, ?)",
-            [(team, d, v) for d, v in dims.items()],
-        )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO metric_dimensions (team, metric, dim) VALUES (?, ?, ?)",
-            [(team, metric, d) for d in dims],
-        )
-        return sid
+        sql = "SELECT id FROM series WHERE team = ? AND metric = ? AND dims = ?"
+        params = (team, metric, dims_key(dims))
+        row = self.conn.execute(sql, params).fetchone()
+        if row is None:
+            self.create_series(team, [(metric, tuple(sorted(dims.items())))])
+            row = self.conn.execute(sql, params).fetchone()
+        return row[0]
 
     def latest_dates(self, team: str) -> dict[int, str]:
         """Each of the team's series' newest date: a later row cannot replace a stored one."""

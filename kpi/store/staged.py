@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .changes import KEY, by_month, cube_changes, month_changes
+from .changes import KEY, Cell, by_month, cube_changes, month_changes
 from .connection import Connection
 
 _names = itertools.count()
@@ -83,8 +83,6 @@ APPLY_SQL = (
     "last_date = max(last_date, excluded.last_date), "
     "last_value = CASE WHEN excluded.last_date >= last_date THEN excluded.last_value ELSE last_value END",
 )
-
-Cell = tuple[str, str, str]  # (metric, dim, value); dim '' is the whole team
 
 
 @dataclass
