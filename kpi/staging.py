@@ -31,6 +31,10 @@ CHUNK_ROWS = 50_000
 # enough that most metrics fit whole in one (a metric cut in two writes its cube cells twice) and
 # that few transactions are paid for.
 BATCH_ROWS = 100_000
+# Rows merged between two checkpoints: about the 1,000 pages of log SQLite's own would wait for. A
+# small import (a push, a day's sync) leaves its log to the next writer's automatic checkpoint
+# instead of paying for a checkpoint's disk flush itself.
+CHECKPOINT_ROWS = 50_000
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
 # Called after each merged batch with (batches merged, batches in all).
 MergeProgress = Callable[[int, int], None]
@@ -97,6 +101,7 @@ class Staging:
         sizes = self.file.sizes()
         series = [(key[0], sid_of[key], n, sizes[n]) for key, n in self.keys.items() if n in sizes]
         batches = _batches(series)
+        unflushed = 0
         for done, batch in enumerate(batches, start=1):
             version = store.data_version_of(team)
             if version != ours:
@@ -113,7 +118,10 @@ class Staging:
                     store.mark_fresh(team, counts.latest)
                 ours = store.data_version_of(team)
             merged.locked += time.perf_counter() - started
-            self.file.checkpoint()
+            unflushed += counts.changed
+            if unflushed >= CHECKPOINT_ROWS:
+                self.file.checkpoint()
+                unflushed = 0
             merged.inserted += counts.inserted
             merged.unchanged -= counts.changed
             if progress:
