@@ -181,9 +181,10 @@ class StagedFile:
             self.conn.execute(self._sql(statement), (team,) if "?" in statement else ())
 
     def checkpoint(self) -> None:
-        """Copy what the store's log holds into the database file, after a batch's commit: SQLite
-        would do it inside the commit (after letting the lock go), so the time a commit is measured
-        to hold the lock would include it, and the log would grow by a batch each time."""
+        """Copy what the store's log holds into the database file, between two of the merge's
+        transactions (it calls this every CHECKPOINT_ROWS rows). SQLite's own checkpoint, turned
+        off while the file is attached, runs inside a commit after letting the lock go, so the
+        time a commit is measured to hold the lock would include it."""
         self.conn.execute("PRAGMA main.wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
