@@ -339,6 +339,48 @@ def m013_item_dimensions_off_the_cube(db: Database) -> None:
         db.execute(f"DELETE FROM {table} WHERE dim IN ({marks})", sorted(ITEM_DIMENSIONS))
 
 
+@migrations()
+def m014_cube_by_key(db: Database) -> None:
+    """The cube's cells hang off a key per (team, metric, dimension, value), as observations hang off
+    series: a cell is (key id, date, total, n). An import's new keys are numbered after every other
+    team's, so its cells are appended at the end of the table instead of searched into the middle of
+    one keyed by five text columns; that halved the cube's time under the write lock."""
+    _run(
+        db,
+        """
+        CREATE TABLE cube_keys (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            dim TEXT NOT NULL,
+            value TEXT NOT NULL,
+            UNIQUE (team, metric, dim, value)
+        );
+        INSERT INTO cube_keys (team, metric, dim, value)
+            SELECT team, metric, dim, value FROM cube_monthly
+            UNION SELECT team, metric, dim, value FROM cube_daily ORDER BY 1, 2, 3, 4;
+        CREATE TABLE cube_daily_by_key (
+            key_id INTEGER NOT NULL, date TEXT NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (key_id, date)
+        ) WITHOUT ROWID;
+        INSERT INTO cube_daily_by_key
+            SELECT k.id, c.date, c.total, c.n FROM cube_daily c
+            JOIN cube_keys k USING (team, metric, dim, value) ORDER BY 1, 2;
+        CREATE TABLE cube_monthly_by_key (
+            key_id INTEGER NOT NULL, month TEXT NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (key_id, month)
+        ) WITHOUT ROWID;
+        INSERT INTO cube_monthly_by_key
+            SELECT k.id, c.month, c.total, c.n FROM cube_monthly c
+            JOIN cube_keys k USING (team, metric, dim, value) ORDER BY 1, 2;
+        DROP TABLE cube_daily;
+        DROP TABLE cube_monthly;
+        ALTER TABLE cube_daily_by_key RENAME TO cube_daily;
+        ALTER TABLE cube_monthly_by_key RENAME TO cube_monthly
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

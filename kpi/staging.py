@@ -113,7 +113,7 @@ class Staging:
                     # Another writer changed this team's data meanwhile: read again, under the lock.
                     new = set()
                     counts = self.file.prepare(batch, writer.cube_keys, new, commit=False)
-                self.file.apply(team)
+                self.file.apply()
                 if counts.latest is not None:
                     store.mark_fresh(team, counts.latest)
                 ours = store.data_version_of(team)

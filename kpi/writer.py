@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from .store import Store, dims_key
-from .store.changes import KEY, Cell, Row, cube_cells, cube_changes
+from .store.changes import KEY, Row, cube_cells, cube_changes
 
 LOOKUP_LIMIT = 1_000
 
@@ -24,7 +24,7 @@ class ObservationWriter:
     def __init__(self, store: Store, team: str) -> None:
         self.store, self.team = store, team
         self.series_ids: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-        self.cube_keys: dict[int, list[Cell]] = {}
+        self.cube_keys: dict[int, list[int]] = {}  # series id: the ids of its cube keys
         self.created: set[int] = set()  # series that ``preload`` created: nothing stored yet
         self.watermark: dict[int, str] | None = None
         self.months: set[str] = set()
@@ -41,7 +41,9 @@ class ObservationWriter:
         sid = self.series_ids.get(key)
         if sid is None:
             sid = self.series_ids[key] = self.store.series_id(self.team, metric, dict(dims))
-            self.cube_keys[sid] = cube_cells(metric, dims)
+            cells = cube_cells(metric, dims)
+            ids = self.store.cube_key_ids(self.team, cells)
+            self.cube_keys[sid] = [ids[cell] for cell in cells]
         return sid
 
     def preload(self, keys: list[tuple[str, tuple[tuple[str, str], ...]]]) -> list[int]:
@@ -54,12 +56,14 @@ class ObservationWriter:
             created = self.store.existing_series(self.team, [text for _, text in missing])
             self.created.update(created.values())
             known.update(created)
+        cells = {key: cube_cells(*key) for key in keys if key not in self.series_ids}
+        cube_ids = self.store.cube_key_ids(self.team, (cell for group in cells.values() for cell in group))
         ids = []
-        for (metric, dims), text in zip(keys, texts, strict=True):
+        for key, text in zip(keys, texts, strict=True):
             sid = known[text]
-            if (metric, dims) not in self.series_ids:
-                self.series_ids[(metric, dims)] = sid
-                self.cube_keys[sid] = cube_cells(metric, dims)
+            if key in cells:
+                self.series_ids[key] = sid
+                self.cube_keys[sid] = [cube_ids[cell] for cell in cells[key]]
             ids.append(sid)
         return ids
 
@@ -125,7 +129,7 @@ class ObservationWriter:
         """Add each row's change to the cube cells of its series (whole team and each dimension value)."""
         self.written.update(row[0] for row in rows)
         self.changed = self.changed or any(amounts) or any(counts)
-        self.store.add_to_cube(self.team, cube_changes(rows, amounts, counts, self.cube_keys))
+        self.store.add_to_cube(cube_changes(rows, amounts, counts, self.cube_keys))
         days = {day for _, day, _ in rows}
         self.months.update(day[:7] for day in days)
         self.latest = max(self.latest, max(days))

@@ -269,7 +269,7 @@ def test_a_breakdown_by_campaign_is_read_from_the_series_and_the_cube_holds_no_c
     assert answer.lines[0].split("   ")[0] == "USD 8,337.50"
     assert [row[:2] for row in answer.table.rows] == [["brand", "USD 8,087.50"], ["launch", "USD 250.00"]]
     assert value(store, "/kpi spend 2026-10 campaign:launch") == "USD 250.00"
-    cells = store.conn.execute("SELECT count(*) FROM cube_daily WHERE dim = 'campaign'").fetchone()[0]
+    cells = store.conn.execute("SELECT count(*) FROM cube_keys WHERE dim = 'campaign'").fetchone()[0]
     assert cells == 0
 
 

@@ -23,6 +23,9 @@ JOIN observations o ON o.series_id = s.id
 WHERE d.key NOT IN (SELECT value FROM json_each(?))
 GROUP BY s.team, s.metric, o.date, d.key, d.value
 """
+# The cube's cells as (team, metric, date or month, dim, value, total, n): each cell hangs off its key.
+CUBE_DAILY = "SELECT k.team, k.metric, c.date, k.dim, k.value, c.total, c.n FROM cube_daily c JOIN cube_keys k ON k.id = c.key_id"
+CUBE_MONTHLY = CUBE_DAILY.replace("c.date", "c.month").replace("cube_daily", "cube_monthly")
 MONTHLY_FROM_SCRATCH = """
 SELECT series_id, substr(date, 1, 7), sum(value), count(*), max(date), value FROM observations
 GROUP BY series_id, substr(date, 1, 7)
@@ -37,10 +40,10 @@ def assert_derived_tables_exact(store):
         )
 
     # Item dimensions (a campaign) are not in the cube: their breakdowns are read from the series.
-    assert rows("SELECT * FROM cube_daily") == rows(CUBE_FROM_SCRATCH, json.dumps(sorted(ITEM_DIMENSIONS)))
+    assert rows(CUBE_DAILY) == rows(CUBE_FROM_SCRATCH, json.dumps(sorted(ITEM_DIMENSIONS)))
     assert rows("SELECT * FROM monthly") == rows(MONTHLY_FROM_SCRATCH)
-    assert rows("SELECT * FROM cube_monthly") == rows(
-        "SELECT team, metric, substr(date, 1, 7), dim, value, sum(total), sum(n) FROM cube_daily "
+    assert rows(CUBE_MONTHLY) == rows(
+        f"SELECT team, metric, substr(date, 1, 7), dim, value, sum(total), sum(n) FROM ({CUBE_DAILY}) "
         "GROUP BY team, metric, substr(date, 1, 7), dim, value"
     )
 
@@ -156,33 +159,48 @@ def rounded(values):
     return [(None if v.number is None else round(v.number, 9), v.missing) for v in values]
 
 
-def test_an_older_database_drops_the_item_dimension_cells_it_held(tmp_path):
-    """Files written before the cube left item dimensions out hold their cells: the upgrade deletes
-    them, so nothing stale is left and the cube equals a recomputation again."""
+def test_an_older_database_gets_its_cube_by_key_and_drops_the_item_dimension_cells(tmp_path):
+    """A file from before migrations 13 and 14 keeps its cube keyed by (team, metric, date, dim,
+    value) and holds cells for item dimensions: the upgrade drops those, carries every other cell
+    over to the keyed tables, and the cube then equals a recomputation, and answers as before."""
     from sqlite_utils import Database
 
+    from kpi import migrations
     from kpi.store import Store
     from kpi.store import connection as store_module
 
-    path = tmp_path / "old.db"
-    with Store(path) as s:
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    with Store(new) as s:
         load(s, "T1", random_csv(5))
-    raw = Database(path)
-    raw.execute(
-        "INSERT INTO cube_daily SELECT s.team, s.metric, o.date, 'campaign', json_extract(s.dims, '$.campaign'), "
-        "sum(o.value), count(*) FROM series s JOIN observations o ON o.series_id = s.id "
-        "WHERE s.dims LIKE '%campaign%' GROUP BY 1, 2, 3, 4, 5"
-    )
+        before = [ask(s, f"/kpi {q}").lines for q in ("likes 2026-10", "impressions 2026-11 by network")]
+    raw = Database(old)
+    migrations.migrations.apply(raw, stop_before="m013_item_dimensions_off_the_cube")
+    raw.execute("ATTACH DATABASE ? AS new", [str(new)])
+    for table in (
+        "series",
+        "observations",
+        "monthly",
+        "team_settings",
+        "dimension_values",
+        "metric_dimensions",
+    ):
+        raw.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+    raw.execute(f"INSERT INTO cube_daily {CUBE_FROM_SCRATCH}", ["[]"])  # campaign cells included
     raw.execute(
         "INSERT INTO cube_monthly SELECT team, metric, substr(date, 1, 7), dim, value, sum(total), sum(n) "
-        "FROM cube_daily WHERE dim = 'campaign' GROUP BY 1, 2, 3, 4, 5"
+        "FROM cube_daily GROUP BY 1, 2, 3, 4, 5"
     )
-    raw.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_item_dimensions_off_the_cube'")
-    raw.execute("PRAGMA user_version = 12")
     raw.conn.commit()
+    raw.execute("DETACH DATABASE new")
+    raw.execute("PRAGMA user_version = 12")
     assert raw.execute("SELECT count(*) FROM cube_daily WHERE dim = 'campaign'").fetchone()[0] > 0
     raw.close()
     store_module._migrated.clear()
-    with Store(path) as s:
-        assert s.conn.execute("SELECT count(*) FROM cube_monthly WHERE dim = 'campaign'").fetchone()[0] == 0
+    with Store(old) as s:
+        campaign_keys = "SELECT count(*) FROM cube_keys WHERE dim = 'campaign'"
+        assert s.conn.execute(campaign_keys).fetchone()[0] == 0
+        assert s.conn.execute("SELECT count(*) FROM cube_daily").fetchone()[0] > 0
         assert_derived_tables_exact(s)
+        assert [
+            ask(s, f"/kpi {q}").lines for q in ("likes 2026-10", "impressions 2026-11 by network")
+        ] == before

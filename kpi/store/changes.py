@@ -8,7 +8,8 @@ from operator import itemgetter
 
 Row = tuple[int, str, float]
 KEY = itemgetter(0, 1)  # a row's (series id, date)
-CubeChange = tuple[str, str, str, str, float, int]
+# A change to one cube cell: (cube key id, date or month, amount, count).
+CubeChange = tuple[int, str, float, int]
 Cell = tuple[str, str, str]  # (metric, dim, value); dim '' is the whole team
 
 # Dimensions whose values are items (a campaign, a product, a post) rather than slices of the team
@@ -16,7 +17,8 @@ Cell = tuple[str, str, str]  # (metric, dim, value); dim '' is the whole team
 # observations row for row: in a Google Ads campaign report they were two thirds of the import's
 # time under the write lock, and of its time in all. A breakdown or filter on them reads the series.
 # Files upgraded past migration 13 keep the cells of a name added here later: adding one needs a
-# migration that deletes them, as m013_item_dimensions_off_the_cube did for these.
+# migration that deletes its cube keys and their cells, as m013_item_dimensions_off_the_cube deleted
+# the cells of these (before m014 gave cells their keys).
 ITEM_DIMENSIONS = frozenset(
     {
         "campaign",
@@ -41,17 +43,18 @@ def cube_cells(metric: str, dims: tuple[tuple[str, str], ...]) -> list[Cell]:
 
 
 def cube_changes(
-    rows: list[Row], amounts: list[float], counts: list[int], cube_keys: dict[int, list[Cell]]
+    rows: list[Row], amounts: list[float], counts: list[int], cube_keys: dict[int, list[int]]
 ) -> list[CubeChange]:
-    """The (metric, date, dim, value, amount, count) changes rows make to the cube cells of their
-    series: the whole team (dim '') and each dimension value. ``amounts`` are the rows' changes of
-    value, ``counts`` 1 for a key new to the store.
+    """The (cube key, date, amount, count) changes rows make to the cube cells of their series: the
+    whole team (dim '') and each dimension value, each a key of ``cube_keys`` (series id to its
+    cube keys' ids). ``amounts`` are the rows' changes of value, ``counts`` 1 for a key new to the
+    store.
 
     Rows come sorted by series. Each series' run of days is collected under its cube keys; when the
     runs under a key cover the same days (the usual case: every series on every day) they are summed
     column by column, else merged day by day.
     """
-    runs: dict[tuple[str, str, str], list[tuple[tuple[str, ...], list[float], list[int]]]] = {}
+    runs: dict[int, list[tuple[tuple[str, ...], list[float], list[int]]]] = {}
     start = 0
     size = len(rows)
     while start < size:
@@ -64,14 +67,12 @@ def cube_changes(
             runs.setdefault(key, []).append(run)
         start = end
     deltas = []
-    for (metric, dim, value), group in runs.items():
+    for key, group in runs.items():
         days = group[0][0]
         if all(r[0] == days for r in group):
             sums = map(sum, zip(*(r[1] for r in group), strict=True))
             numbers = map(sum, zip(*(r[2] for r in group), strict=True))
-            deltas.extend(
-                (metric, day, dim, value, a, n) for day, a, n in zip(days, sums, numbers, strict=True)
-            )
+            deltas.extend((key, day, a, n) for day, a, n in zip(days, sums, numbers, strict=True))
             continue
         merged: dict[str, list[float]] = {}
         for run_days, run_amounts, run_counts in group:
@@ -82,16 +83,16 @@ def cube_changes(
                 else:
                     slot[0] += amount
                     slot[1] += count
-        deltas.extend((metric, day, dim, value, a, int(n)) for day, (a, n) in merged.items())
+        deltas.extend((key, day, a, int(n)) for day, (a, n) in merged.items())
     deltas.sort()
     return deltas
 
 
 def by_month(cube: list[CubeChange]) -> list[CubeChange]:
     """The monthly cube's changes: the daily changes summed by month."""
-    months: dict[tuple[str, str, str, str], list[float]] = {}
-    for metric, day, dim, value, amount, count in cube:
-        slot = months.setdefault((metric, day[:7], dim, value), [0.0, 0])
+    months: dict[tuple[int, str], list[float]] = {}
+    for key, day, amount, count in cube:
+        slot = months.setdefault((key, day[:7]), [0.0, 0])
         slot[0] += amount
         slot[1] += count
     return [(*key, amount, int(count)) for key, (amount, count) in sorted(months.items())]

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import Busy
 
 # The number of migrations in kpi/migrations.py: a file whose user_version is lower is migrated.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 # How long a writer waits for another's write lock before it is told the database is busy.
 BUSY_SECONDS = 10.0
 # How often a waiting writer asks for the lock again.

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from .changes import Cell, CubeChange
+
 OLD_VALUES_SQL = (
     "SELECT o.series_id, o.date, o.value FROM json_each(?) AS k CROSS JOIN observations AS o "
     "ON o.series_id = json_extract(k.value, '$[0]') AND o.date = json_extract(k.value, '$[1]')"
@@ -128,21 +130,43 @@ class ObservationTables:
                 found[(sid, day)] = value
         return found
 
-    def add_to_cube(self, team: str, deltas: Iterable[tuple[str, str, str, str, float, int]]) -> None:
-        """Add (metric, date, dim, value, amount, count) changes to the daily cube."""
+    def cube_key_ids(self, team: str, cells: Iterable[Cell]) -> dict[Cell, int]:
+        """The ids of the (metric, dim, value) cube keys of a team, creating the missing ones in key
+        order, inside the caller's transaction: an import's new keys then come after every stored
+        one, and its cells are appended to the end of the cube tables."""
+        wanted = sorted(set(cells))
+        if not wanted:
+            return {}
+        metrics = json.dumps(sorted({metric for metric, _, _ in wanted}))
+        sql = (
+            "SELECT metric, dim, value, id FROM cube_keys "
+            "WHERE team = ? AND metric IN (SELECT value FROM json_each(?))"
+        )
+        known = {(m, d, v): key for m, d, v, key in self.conn.execute(sql, (team, metrics))}
+        missing = [cell for cell in wanted if cell not in known]
+        if missing:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO cube_keys (team, metric, dim, value) VALUES (?, ?, ?, ?)",
+                [(team, *cell) for cell in missing],
+            )
+            known = {(m, d, v): key for m, d, v, key in self.conn.execute(sql, (team, metrics))}
+        return {cell: known[cell] for cell in wanted}
+
+    def add_to_cube(self, deltas: Iterable[CubeChange]) -> None:
+        """Add (cube key id, date, amount, count) changes to the daily cube."""
         self.conn.executemany(
-            "INSERT INTO cube_daily (team, metric, date, dim, value, total, n) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (team, metric, date, dim, value) DO UPDATE SET total = total + excluded.total, "
-            "n = n + excluded.n",
-            ((team, *delta) for delta in deltas),
+            "INSERT INTO cube_daily (key_id, date, total, n) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key_id, date) DO UPDATE SET total = total + excluded.total, n = n + excluded.n",
+            deltas,
         )
 
     def refresh_cube_monthly(self, team: str, affected: Iterable[tuple[str, str]]) -> None:
         """Recompute the monthly cube for (metric, YYYY-MM) pairs from the daily cube."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO cube_monthly (team, metric, month, dim, value, total, n) "
-            "SELECT team, metric, ?3, dim, value, sum(total), sum(n) FROM cube_daily "
-            "WHERE team = ?1 AND metric = ?2 AND date BETWEEN ?3 || '-01' AND ?3 || '-31' GROUP BY dim, value",
+            "INSERT OR REPLACE INTO cube_monthly (key_id, month, total, n) "
+            "SELECT d.key_id, ?3, sum(d.total), sum(d.n) FROM cube_keys k CROSS JOIN cube_daily d "
+            "ON d.key_id = k.id AND d.date BETWEEN ?3 || '-01' AND ?3 || '-31' "
+            "WHERE k.team = ?1 AND k.metric = ?2 GROUP BY d.key_id",
             [(team, metric, month) for metric, month in sorted(affected)],
         )
 
@@ -243,9 +267,9 @@ class ObservationTables:
             if not wanted:
                 continue
             rows = self.conn.execute(
-                f"SELECT {column}, metric, dim, value, total, n FROM {table} "
-                f"WHERE team = ? AND metric IN (SELECT value FROM json_each(?)) "
-                f"AND {column} IN (SELECT value FROM json_each(?)) AND dim IN ('', ?)",
+                f"SELECT c.{column}, k.metric, k.dim, k.value, c.total, c.n FROM cube_keys k "
+                f"CROSS JOIN {table} c ON c.key_id = k.id AND c.{column} IN (SELECT value FROM json_each(?3)) "
+                "WHERE k.team = ?1 AND k.metric IN (SELECT value FROM json_each(?2)) AND k.dim IN ('', ?4)",
                 (team, names, json.dumps(sorted(wanted)), dim or ""),
             )
             for when, metric, d, value, total, n in rows:
@@ -267,8 +291,9 @@ class ObservationTables:
         if not metrics or not ranges:
             return {}
         latest = (
-            "(SELECT c.{} FROM cube_daily c WHERE c.team = ?1 AND c.metric = m.value AND c.date BETWEEN "
-            "r.lo AND r.hi AND c.dim = '' AND c.n > 0 ORDER BY c.date DESC LIMIT 1)"
+            "(SELECT c.{} FROM cube_keys k CROSS JOIN cube_daily c ON c.key_id = k.id "
+            "WHERE k.team = ?1 AND k.metric = m.value AND k.dim = '' AND k.value = '' "
+            "AND c.date BETWEEN r.lo AND r.hi AND c.n > 0 ORDER BY c.date DESC LIMIT 1)"
         )
         values = ", ".join(f"(?{3 + 3 * i}, ?{4 + 3 * i}, ?{5 + 3 * i})" for i in range(len(ranges)))
         sql = (

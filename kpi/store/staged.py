@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .changes import KEY, Cell, by_month, cube_changes, month_changes
+from .changes import KEY, by_month, cube_changes, month_changes
 from .connection import Connection
 
 _names = itertools.count()
@@ -34,11 +34,10 @@ SCHEMA = (
     # The series of the batch being merged, by store id.
     "CREATE TABLE {s}.batch (n INTEGER PRIMARY KEY, sid INTEGER NOT NULL UNIQUE, stored INTEGER NOT NULL)",
     # The changes the batch makes to the derived tables.
-    "CREATE TABLE {s}.cube (metric TEXT NOT NULL, date TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL, "
-    "total REAL NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (metric, date, dim, value)) WITHOUT ROWID",
-    "CREATE TABLE {s}.cube_months (metric TEXT NOT NULL, month TEXT NOT NULL, dim TEXT NOT NULL, "
-    "value TEXT NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (metric, month, dim, value)) "
-    "WITHOUT ROWID",
+    "CREATE TABLE {s}.cube (key_id INTEGER NOT NULL, date TEXT NOT NULL, total REAL NOT NULL, "
+    "n INTEGER NOT NULL, PRIMARY KEY (key_id, date)) WITHOUT ROWID",
+    "CREATE TABLE {s}.cube_months (key_id INTEGER NOT NULL, month TEXT NOT NULL, total REAL NOT NULL, "
+    "n INTEGER NOT NULL, PRIMARY KEY (key_id, month)) WITHOUT ROWID",
     "CREATE TABLE {s}.months (sid INTEGER NOT NULL, month TEXT NOT NULL, total REAL NOT NULL, "
     "n INTEGER NOT NULL, last_date TEXT NOT NULL, last_value REAL NOT NULL, PRIMARY KEY (sid, month)) "
     "WITHOUT ROWID",
@@ -70,13 +69,10 @@ APPLY_SQL = (
     "INSERT INTO main.observations (series_id, date, value) SELECT b.sid, r.date, r.value "
     "FROM {s}.batch AS b CROSS JOIN {s}.rows AS r ON r.n = b.n WHERE r.old IS NOT r.value ORDER BY b.sid "
     "ON CONFLICT (series_id, date) DO UPDATE SET value = excluded.value",
-    "INSERT INTO main.cube_daily (team, metric, date, dim, value, total, n) "
-    "SELECT ?, metric, date, dim, value, total, n FROM {s}.cube WHERE true "
-    "ON CONFLICT (team, metric, date, dim, value) DO UPDATE SET total = total + excluded.total, n = n + excluded.n",
-    "INSERT INTO main.cube_monthly (team, metric, month, dim, value, total, n) "
-    "SELECT ?, metric, month, dim, value, total, n FROM {s}.cube_months WHERE true "
-    "ON CONFLICT (team, metric, month, dim, value) DO UPDATE SET total = total + excluded.total, "
-    "n = n + excluded.n",
+    "INSERT INTO main.cube_daily (key_id, date, total, n) SELECT key_id, date, total, n FROM {s}.cube WHERE true "
+    "ON CONFLICT (key_id, date) DO UPDATE SET total = total + excluded.total, n = n + excluded.n",
+    "INSERT INTO main.cube_monthly (key_id, month, total, n) SELECT key_id, month, total, n FROM {s}.cube_months "
+    "WHERE true ON CONFLICT (key_id, month) DO UPDATE SET total = total + excluded.total, n = n + excluded.n",
     "INSERT INTO main.monthly (series_id, month, total, n, last_date, last_value) "
     "SELECT sid, month, total, n, last_date, last_value FROM {s}.months WHERE true "
     "ON CONFLICT (series_id, month) DO UPDATE SET total = total + excluded.total, n = n + excluded.n, "
@@ -142,7 +138,7 @@ class StagedFile:
         return dict(self.conn.execute(self._sql("SELECT n, count(*) FROM {s}.rows GROUP BY n")))
 
     def prepare(
-        self, batch: list[tuple[int, int]], cells: dict[int, list[Cell]], new: set[int], *, commit: bool
+        self, batch: list[tuple[int, int]], cube_keys: dict[int, list[int]], new: set[int], *, commit: bool
     ) -> BatchCounts:
         """Read the values a batch of (store id, local number) series replaces and work out what it
         changes in the derived tables; series in ``new`` were just created and have nothing stored.
@@ -162,10 +158,10 @@ class StagedFile:
         for table in ("cube", "cube_months", "months"):
             self.conn.execute(self._sql(f"DELETE FROM {{s}}.{table}"))
         if rows:
-            cube = cube_changes(rows, amounts, counts, cells)
-            self.conn.executemany(self._sql("INSERT INTO {s}.cube VALUES (?, ?, ?, ?, ?, ?)"), cube)
+            cube = cube_changes(rows, amounts, counts, cube_keys)
+            self.conn.executemany(self._sql("INSERT INTO {s}.cube VALUES (?, ?, ?, ?)"), cube)
             self.conn.executemany(
-                self._sql("INSERT INTO {s}.cube_months VALUES (?, ?, ?, ?, ?, ?)"), by_month(cube)
+                self._sql("INSERT INTO {s}.cube_months VALUES (?, ?, ?, ?)"), by_month(cube)
             )
             self.conn.executemany(
                 self._sql("INSERT INTO {s}.months VALUES (?, ?, ?, ?, ?, ?)"),
@@ -175,10 +171,10 @@ class StagedFile:
             self.conn.commit()
         return BatchCounts(sum(counts), len(rows), max(days, default=None))
 
-    def apply(self, team: str) -> None:
+    def apply(self) -> None:
         """Write the prepared batch into the store, inside the caller's write transaction."""
         for statement in APPLY_SQL:
-            self.conn.execute(self._sql(statement), (team,) if "?" in statement else ())
+            self.conn.execute(self._sql(statement))
 
     def checkpoint(self) -> None:
         """Copy what the store's log holds into the database file, between two of the merge's
