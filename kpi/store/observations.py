@@ -21,6 +21,12 @@ EXISTING_SERIES_SQL = (
     "ON s.team = ? AND s.metric = json_extract(k.value, '$[0]') AND s.dims = json_extract(k.value, '$[1]')"
 )
 
+CUBE_KEYS_SQL = (
+    "SELECT c.metric, c.dim, c.value, c.id FROM json_each(?) AS k CROSS JOIN cube_keys AS c "
+    "ON c.team = ? AND c.metric = json_extract(k.value, '$[0]') AND c.dim = json_extract(k.value, '$[1]') "
+    "AND c.value = json_extract(k.value, '$[2]')"
+)
+
 
 @dataclass(frozen=True)
 class Series:
@@ -135,22 +141,24 @@ class ObservationTables:
         order, inside the caller's transaction: an import's new keys then come after every stored
         one, and its cells are appended to the end of the cube tables."""
         wanted = sorted(set(cells))
-        if not wanted:
-            return {}
-        metrics = json.dumps(sorted({metric for metric, _, _ in wanted}))
-        sql = (
-            "SELECT metric, dim, value, id FROM cube_keys "
-            "WHERE team = ? AND metric IN (SELECT value FROM json_each(?))"
-        )
-        known = {(m, d, v): key for m, d, v, key in self.conn.execute(sql, (team, metrics))}
+        known = self._cube_keys(team, wanted)
         missing = [cell for cell in wanted if cell not in known]
         if missing:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO cube_keys (team, metric, dim, value) VALUES (?, ?, ?, ?)",
                 [(team, *cell) for cell in missing],
             )
-            known = {(m, d, v): key for m, d, v, key in self.conn.execute(sql, (team, metrics))}
-        return {cell: known[cell] for cell in wanted}
+            known.update(self._cube_keys(team, missing))
+        return known
+
+    def _cube_keys(self, team: str, cells: Sequence[Cell]) -> dict[Cell, int]:
+        """The ids of those cells' keys that exist: one index search each, however many the team has."""
+        found: dict[Cell, int] = {}
+        for start in range(0, len(cells), 5_000):
+            part = json.dumps(cells[start : start + 5_000])
+            for metric, dim, value, key in self.conn.execute(CUBE_KEYS_SQL, (part, team)):
+                found[(metric, dim, value)] = key
+        return found
 
     def add_to_cube(self, deltas: Iterable[CubeChange]) -> None:
         """Add (cube key id, date, amount, count) changes to the daily cube."""
