@@ -358,27 +358,24 @@ def m014_cube_by_key(db: Database) -> None:
         );
         INSERT INTO cube_keys (team, metric, dim, value)
             SELECT team, metric, dim, value FROM cube_monthly
-            UNION SELECT team, metric, dim, value FROM cube_daily ORDER BY 1, 2, 3, 4;
-        CREATE TABLE cube_daily_by_key (
-            key_id INTEGER NOT NULL, date TEXT NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL,
-            PRIMARY KEY (key_id, date)
-        ) WITHOUT ROWID;
-        INSERT INTO cube_daily_by_key
-            SELECT k.id, c.date, c.total, c.n FROM cube_daily c
-            JOIN cube_keys k USING (team, metric, dim, value) ORDER BY 1, 2;
-        CREATE TABLE cube_monthly_by_key (
-            key_id INTEGER NOT NULL, month TEXT NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL,
-            PRIMARY KEY (key_id, month)
-        ) WITHOUT ROWID;
-        INSERT INTO cube_monthly_by_key
-            SELECT k.id, c.month, c.total, c.n FROM cube_monthly c
-            JOIN cube_keys k USING (team, metric, dim, value) ORDER BY 1, 2;
-        DROP TABLE cube_daily;
-        DROP TABLE cube_monthly;
-        ALTER TABLE cube_daily_by_key RENAME TO cube_daily;
-        ALTER TABLE cube_monthly_by_key RENAME TO cube_monthly
+            UNION SELECT team, metric, dim, value FROM cube_daily ORDER BY 1, 2, 3, 4
         """,
     )
+    for table, column in (("cube_daily", "date"), ("cube_monthly", "month")):
+        _run(
+            db,
+            f"""
+            CREATE TABLE {table}_by_key (
+                key_id INTEGER NOT NULL, {column} TEXT NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL,
+                PRIMARY KEY (key_id, {column})
+            ) WITHOUT ROWID;
+            INSERT INTO {table}_by_key
+                SELECT k.id, c.{column}, c.total, c.n FROM {table} c
+                JOIN cube_keys k USING (team, metric, dim, value) ORDER BY 1, 2;
+            DROP TABLE {table};
+            ALTER TABLE {table}_by_key RENAME TO {table}
+            """,
+        )
 
 
 def _run(db: Database, script: str) -> None:
