@@ -109,7 +109,7 @@ def test_an_imports_series_are_found_by_index_searches(store):
 
 
 def test_cube_keys_are_found_by_index_searches(store):
-    from kpi.store.observations import CUBE_KEYS_SQL
+    from kpi.store import CUBE_KEYS_SQL
 
     plan = [row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + CUBE_KEYS_SQL, ("[]", "T1"))]
     assert any("(team=? AND metric=? AND dim=? AND value=?)" in step for step in plan), plan

@@ -11,7 +11,15 @@ from .alerts import Alert, AlertRecords, Firing
 from .connection import BUSY_SECONDS, SCHEMA_VERSION, Connection
 from .digests import Delivery, DigestRecords, Subscription
 from .events import EventLedger
-from .observations import EXISTING_SERIES_SQL, OLD_VALUES_SQL, Agg, ObservationTables, Series, dims_key
+from .observations import (
+    CUBE_KEYS_SQL,
+    EXISTING_SERIES_SQL,
+    OLD_VALUES_SQL,
+    Agg,
+    ObservationTables,
+    Series,
+    dims_key,
+)
 from .sources import Source, SourceRecords
 from .team import Definition, Goal, TeamRecords, TeamSettings
 from .tokens import ApiToken, TokenRecords
@@ -34,6 +42,7 @@ __all__ = [
     "Alert",
     "Firing",
     "BUSY_SECONDS",
+    "CUBE_KEYS_SQL",
     "EXISTING_SERIES_SQL",
     "OLD_VALUES_SQL",
     "SCHEMA_VERSION",
